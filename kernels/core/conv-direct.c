@@ -1,0 +1,120 @@
+/*
+ * Direct convolution executor: serves every shape, so it is the algorithm
+ * AUTO falls back to and the one that handles depthwise and odd geometries.
+ *
+ * Work items are (image, group, block of output channels, block of output
+ * rows). Each item writes a disjoint set of outputs and the kernel sums every
+ * output in a fixed order, so the result does not depend on the thread count.
+ */
+#include <omp.h>
+#include <string.h>
+
+#include "conv.h"
+
+typedef struct sc_direct_state {
+    const sc_direct_kernel *kernel;
+    float *weight; /* private copy, PyTorch layout */
+} sc_direct_state;
+
+/* Output channels per work item: enough to amortise the per-item overhead
+   without starving threads on layers with few channels. */
+#define SC_DIRECT_OC_BLOCK 8
+/* Aim for this many work items per thread so dynamic scheduling can even
+   out the costlier border rows. */
+#define SC_DIRECT_ITEMS_PER_THREAD 4
+
+static sc_status sc_direct_create(struct sc_conv2d_plan *p, const float *weight, const char **why)
+{
+    const sc_direct_kernel *k = sc_pick_direct(p->active);
+    if (!k) {
+        *why = "no direct kernel for this ISA";
+        return SC_UNSUPPORTED;
+    }
+    const sc_conv_geom *g = &p->g;
+    int64_t count;
+    const int64_t f[4] = {g->cout, g->cin_g, g->kh, g->kw};
+    if (!sc_prod_i64(&count, 4, f) || count > (int64_t)(SIZE_MAX / sizeof(float)))
+        return sc_fail(SC_INVALID_ARGUMENT, "conv2d: weight size overflows");
+
+    sc_direct_state *s = sc_calloc(sizeof *s);
+    if (!s)
+        return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for the direct plan");
+    s->weight = sc_malloc((size_t)count * sizeof(float));
+    if (!s->weight) {
+        sc_free(s);
+        return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for %lld weights",
+                       (long long)count);
+    }
+    memcpy(s->weight, weight, (size_t)count * sizeof(float));
+    s->kernel = k;
+
+    p->state = s;
+    p->isa = k->isa;
+    strncpy(p->name, k->name, sizeof p->name - 1);
+    p->name[sizeof p->name - 1] = '\0';
+    p->workspace_per_thread = 0;
+    return SC_OK;
+}
+
+static void sc_direct_run(const struct sc_conv2d_plan *p, const float *in, float *out, void *ws,
+                          int nthreads)
+{
+    (void)ws;
+    const sc_direct_state *s = p->state;
+    const sc_conv_geom *g = &p->g;
+    const int64_t cout_g = g->cout_g, ho = g->ho, wo = g->wo;
+    const int64_t in_image = g->cin * g->h * g->w;
+    const int64_t out_image = g->cout * ho * wo;
+
+    const int64_t ocb = cout_g < SC_DIRECT_OC_BLOCK ? cout_g : SC_DIRECT_OC_BLOCK;
+    const int64_t n_ocb = (cout_g + ocb - 1) / ocb;
+    const int64_t outer = g->n * g->groups * n_ocb;
+    /* Split rows only when images x groups x channel blocks leave threads idle. */
+    int64_t n_ohb = 1;
+    const int64_t want = (int64_t)nthreads * SC_DIRECT_ITEMS_PER_THREAD;
+    if (nthreads > 1 && outer < want)
+        n_ohb = (want + outer - 1) / outer;
+    if (n_ohb > ho)
+        n_ohb = ho;
+    const int64_t rows = (ho + n_ohb - 1) / n_ohb;
+    n_ohb = (ho + rows - 1) / rows;
+    const int64_t items = outer * n_ohb;
+
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1) if (nthreads > 1)
+    for (int64_t it = 0; it < items; it++) {
+        const int64_t ohb = it % n_ohb;
+        const int64_t rest = it / n_ohb;
+        const int64_t cb = rest % n_ocb;
+        const int64_t grp = (rest / n_ocb) % g->groups;
+        const int64_t b = rest / (n_ocb * g->groups);
+
+        const int64_t oc0 = grp * cout_g + cb * ocb;
+        const int64_t oc1 = oc0 + ocb < (grp + 1) * cout_g ? oc0 + ocb : (grp + 1) * cout_g;
+        const int64_t oh0 = ohb * rows;
+        const int64_t oh1 = oh0 + rows < ho ? oh0 + rows : ho;
+
+        const float *img = in + b * in_image;
+        float *oimg = out + b * out_image;
+        s->kernel->fn(g, img, s->weight, oimg, oc0, oc1, oh0, oh1);
+        /* The rows just written are still in cache: finish them now. */
+        for (int64_t oc = oc0; oc < oc1; oc++)
+            sc_conv_epilogue(p, oimg + (oc * ho + oh0) * wo, (oh1 - oh0) * wo, oc);
+    }
+}
+
+static void sc_direct_destroy(struct sc_conv2d_plan *p)
+{
+    sc_direct_state *s = p->state;
+    if (s) {
+        sc_free(s->weight);
+        sc_free(s);
+    }
+    p->state = NULL;
+}
+
+const sc_conv_algo_impl sc_conv_direct_impl = {
+    SC_CONV_DIRECT,
+    sc_direct_create,
+    sc_direct_run,
+    sc_direct_destroy,
+};

@@ -1,0 +1,326 @@
+/*
+ * im2col + GEMM executor. Per (image, group) the convolution is the product
+ *     C [cout_g x Ho*Wo] = W_g [cout_g x K] * B [K x Ho*Wo],  K = cin_g*KH*KW,
+ * where column p of B holds the K input values output pixel p reads.
+ *
+ * B is never built in full: it would be K/(stride^2) times the input. For
+ * each block of NC output pixels and KC reduction rows, the B panel the
+ * micro-kernel wants is packed straight from the input through the padding
+ * maps ("implicit im2col"), so a thread's scratch is one KC x NC panel that
+ * stays in L2 while every row panel of W_g streams past it. The weights are
+ * packed once, at create, into the micro-kernel's MR-row panels.
+ *
+ * Threads take (image, group, pixel block, row-panel block) items; each
+ * output element is produced by one thread, summing KC blocks in ascending
+ * order, so results do not depend on the thread count. A 1x1 convolution
+ * with stride 1 and no padding reads B directly off the input planes.
+ */
+#include <omp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conv.h"
+
+/* Reduction rows per B panel. With NC below, one panel is 256 KiB: half of
+   a Zen3 L2, leaving room for the A panels and C rows streaming through. */
+#define SC_IM2COL_KC 256
+#define SC_IM2COL_NC 256
+/* Items per thread to aim for before splitting the rows of W_g. */
+#define SC_IM2COL_ITEMS_PER_THREAD 2
+
+typedef struct sc_im2col_state {
+    const sc_gemm_kernel *k;
+    int64_t mr, nr;
+    int64_t kdim;    /* K = cin_g * kh * kw */
+    int64_t mpanels; /* ceil(cout_g / mr) */
+    int64_t kc, nc;  /* block sizes; nc is a multiple of nr */
+    int direct_b;    /* 1x1, stride 1, no padding: B rows are input planes */
+    float *a;        /* [groups][mpanels][K][mr], zero rows past cout_g */
+} sc_im2col_state;
+
+static int64_t sc_round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+static int64_t sc_min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+static sc_status sc_im2col_create(struct sc_conv2d_plan *p, const float *weight,
+                                  const char **why)
+{
+    const sc_gemm_kernel *k = sc_pick_gemm(p->active);
+    if (!k) {
+        *why = "no GEMM kernel for this ISA";
+        return SC_UNSUPPORTED;
+    }
+    const sc_conv_geom *g = &p->g;
+    const int64_t mr = k->mr, nr = k->nr;
+    const int64_t kdim = g->cin_g * g->kh * g->kw; /* fits: the weight size was checked */
+    const int64_t mpanels = (g->cout_g + mr - 1) / mr;
+
+    int64_t a_count;
+    const int64_t fa[4] = {g->groups, mpanels, kdim, mr};
+    if (!sc_prod_i64(&a_count, 4, fa) || a_count > (int64_t)(SIZE_MAX / sizeof(float)))
+        return sc_fail(SC_INVALID_ARGUMENT, "conv2d: packed weight size overflows");
+
+    /* Equal KC blocks, so the last one is not a sliver. */
+    const int64_t nkb = (kdim + SC_IM2COL_KC - 1) / SC_IM2COL_KC;
+    const int64_t kc = (kdim + nkb - 1) / nkb;
+    const int64_t npix = g->ho * g->wo;
+    const int64_t nc = sc_min64(sc_round_up(npix, nr), sc_round_up(SC_IM2COL_NC, nr));
+
+    sc_im2col_state *s = sc_calloc(sizeof *s);
+    if (!s)
+        return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for the im2col plan");
+    s->a = sc_malloc((size_t)a_count * sizeof(float));
+    if (!s->a) {
+        sc_free(s);
+        return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for %lld packed weights",
+                       (long long)a_count);
+    }
+    s->k = k;
+    s->mr = mr;
+    s->nr = nr;
+    s->kdim = kdim;
+    s->mpanels = mpanels;
+    s->kc = kc;
+    s->nc = nc;
+    s->direct_b = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->pad_top == 0 &&
+                  g->pad_bottom == 0 && g->pad_left == 0 && g->pad_right == 0;
+
+    float *dst = s->a;
+    for (int64_t grp = 0; grp < g->groups; grp++)
+        for (int64_t mp = 0; mp < mpanels; mp++)
+            for (int64_t kk = 0; kk < kdim; kk++)
+                for (int64_t i = 0; i < mr; i++) {
+                    const int64_t row = mp * mr + i;
+                    *dst++ = row < g->cout_g ? weight[(grp * g->cout_g + row) * kdim + kk] : 0.0f;
+                }
+
+    p->state = s;
+    p->isa = k->isa;
+    snprintf(p->name, sizeof p->name, "im2col_%s%s", s->direct_b ? "1x1_" : "", k->name);
+    /* In place, a thread only ever packs one ragged panel. */
+    const int64_t ws_floats = s->direct_b ? kc * nr : kc * nc;
+    p->workspace_per_thread = (size_t)sc_round_up(ws_floats * (int64_t)sizeof(float), 64);
+    return SC_OK;
+}
+
+/* Writes successive B values into NR-wide panels: lane by lane, jumping to
+   the next panel (kc*nr floats on) when one fills up. */
+typedef struct sc_bcursor {
+    float *dst;
+    int64_t lane, nr, panel_stride;
+} sc_bcursor;
+
+static inline void sc_bput(sc_bcursor *c, float v)
+{
+    c->dst[c->lane] = v;
+    if (++c->lane == c->nr) {
+        c->lane = 0;
+        c->dst += c->panel_stride;
+    }
+}
+
+/* count values src[0], src[stride], ... in segments that end at panel
+   boundaries: the inner loops are plain copies the compiler vectorises. */
+static inline void sc_bput_run(sc_bcursor *c, const float *src, int64_t stride, int64_t count)
+{
+    while (count > 0) {
+        const int64_t seg = count < c->nr - c->lane ? count : c->nr - c->lane;
+        float *d = c->dst + c->lane;
+        if (stride == 1)
+            for (int64_t t = 0; t < seg; t++)
+                d[t] = src[t];
+        else
+            for (int64_t t = 0; t < seg; t++)
+                d[t] = src[t * stride];
+        src += seg * stride;
+        count -= seg;
+        c->lane += seg;
+        if (c->lane == c->nr) {
+            c->lane = 0;
+            c->dst += c->panel_stride;
+        }
+    }
+}
+
+static inline void sc_bput_zeros(sc_bcursor *c, int64_t count)
+{
+    while (count > 0) {
+        const int64_t seg = count < c->nr - c->lane ? count : c->nr - c->lane;
+        for (int64_t t = 0; t < seg; t++)
+            c->dst[c->lane + t] = 0.0f;
+        count -= seg;
+        c->lane += seg;
+        if (c->lane == c->nr) {
+            c->lane = 0;
+            c->dst += c->panel_stride;
+        }
+    }
+}
+
+/* Zero lanes past the last pixel, so the micro-kernel's full-width loads
+   read finite values. */
+static inline void sc_bfinish(sc_bcursor *c)
+{
+    if (c->lane != 0)
+        sc_bput_zeros(c, c->nr - c->lane);
+}
+
+/*
+ * Packs B rows [k0, k0+kc) for pixels [p0, p0+ncur) of one image and group
+ * into panels at bp: panel q holds pixels p0 + q*nr .. + nr-1, row kk at
+ * bp + q*kc*nr + kk*nr.
+ */
+static void sc_pack_b(const sc_conv_geom *g, const sc_im2col_state *s, const float *in_g,
+                      int64_t k0, int64_t kc, int64_t p0, int64_t ncur, float *bp)
+{
+    const int64_t nr = s->nr, h = g->h, w = g->w, wo = g->wo;
+    const int64_t khw = g->kh * g->kw;
+
+    if (s->direct_b) {
+        /* Only a ragged last panel is packed: its rows end before nr
+           columns, and the last one may end the input buffer. */
+        for (int64_t kk = 0; kk < kc; kk++) {
+            const float *src = in_g + (k0 + kk) * h * w + p0;
+            float *dst = bp + kk * nr;
+            memcpy(dst, src, (size_t)ncur * sizeof(float));
+            for (int64_t l = ncur; l < nr; l++)
+                dst[l] = 0.0f;
+        }
+        return;
+    }
+
+    const int64_t oh_first = p0 / wo, ow_first = p0 % wo;
+    for (int64_t kk = 0; kk < kc; kk++) {
+        const int64_t kidx = k0 + kk;
+        const int64_t ci = kidx / khw, i = (kidx % khw) / g->kw, j = kidx % g->kw;
+        const float *plane = in_g + ci * h * w;
+        const int64_t coff = j * g->dw;
+        sc_bcursor cur = {bp + kk * nr, 0, nr, kc * nr};
+
+        int64_t left = ncur, oh = oh_first, ow_a = ow_first;
+        while (left > 0) {
+            /* One output row's worth of pixels: [ow_a, ow_b) of row oh. */
+            const int64_t ow_b = sc_min64(wo, ow_a + left);
+            const int64_t r = g->row_src[oh * g->sh + i * g->dh];
+            if (r < 0) {
+                sc_bput_zeros(&cur, ow_b - ow_a);
+            } else {
+                const float *src = plane + r * w;
+                const int64_t lo = sc_min64(ow_b, ow_a > g->ow_lo ? ow_a : g->ow_lo);
+                const int64_t hi_raw = sc_min64(ow_b, g->ow_hi);
+                const int64_t hi = hi_raw > lo ? hi_raw : lo;
+                int64_t ow = ow_a;
+                for (; ow < lo; ow++) {
+                    const int64_t c = g->col_src[ow * g->sw + coff];
+                    sc_bput(&cur, c < 0 ? 0.0f : src[c]);
+                }
+                /* Interior: padded column ow*sw + coff is input column
+                   ow*sw + coff - pad_left, inside the row by construction. */
+                const int64_t shift = coff - g->pad_left;
+                if (hi > ow) {
+                    sc_bput_run(&cur, src + ow * g->sw + shift, g->sw, hi - ow);
+                    ow = hi;
+                }
+                for (; ow < ow_b; ow++) {
+                    const int64_t c = g->col_src[ow * g->sw + coff];
+                    sc_bput(&cur, c < 0 ? 0.0f : src[c]);
+                }
+            }
+            left -= ow_b - ow_a;
+            ow_a = 0;
+            oh++;
+        }
+        sc_bfinish(&cur);
+    }
+}
+
+static void sc_im2col_run(const struct sc_conv2d_plan *p, const float *in, float *out, void *ws,
+                          int nthreads)
+{
+    const sc_im2col_state *s = p->state;
+    const sc_conv_geom *g = &p->g;
+    const int64_t mr = s->mr, nr = s->nr, kdim = s->kdim, mpanels = s->mpanels;
+    const int64_t npix = g->ho * g->wo;
+    const int64_t n_pb = (npix + s->nc - 1) / s->nc;
+    const int64_t base_items = g->n * g->groups * n_pb;
+
+    /* Split W_g's row panels only when pixel blocks leave threads idle;
+       every item packs its own copy of the B panel. */
+    int64_t n_mb = 1;
+    const int64_t want = (int64_t)nthreads * SC_IM2COL_ITEMS_PER_THREAD;
+    if (nthreads > 1 && base_items < want)
+        n_mb = sc_min64(mpanels, (want + base_items - 1) / base_items);
+    const int64_t mb_size = (mpanels + n_mb - 1) / n_mb;
+    n_mb = (mpanels + mb_size - 1) / mb_size;
+    const int64_t items = base_items * n_mb;
+    const size_t slice = p->workspace_per_thread;
+
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1) if (nthreads > 1)
+    for (int64_t it = 0; it < items; it++) {
+        float *bp = (float *)((char *)ws + (size_t)omp_get_thread_num() * slice);
+        const int64_t mb = it % n_mb;
+        int64_t rest = it / n_mb;
+        const int64_t pb = rest % n_pb;
+        rest /= n_pb;
+        const int64_t grp = rest % g->groups;
+        const int64_t b = rest / g->groups;
+
+        const int64_t p0 = pb * s->nc;
+        const int64_t ncur = sc_min64(s->nc, npix - p0);
+        const int64_t mp0 = mb * mb_size, mp1 = sc_min64(mpanels, mp0 + mb_size);
+        const float *in_g = in + (b * g->cin + grp * g->cin_g) * g->h * g->w;
+        float *c_g = out + (b * g->cout + grp * g->cout_g) * npix;
+        const float *a_g = s->a + grp * mpanels * kdim * mr;
+
+        for (int64_t k0 = 0; k0 < kdim; k0 += s->kc) {
+            const int64_t kc = sc_min64(s->kc, kdim - k0);
+            const int last = k0 + kc == kdim;
+            if (!s->direct_b)
+                sc_pack_b(g, s, in_g, k0, kc, p0, ncur, bp);
+            /* One B panel (kc x nr, L1-sized) meets every A panel of the
+               block, which stream from L2. */
+            for (int64_t q = 0; q * nr < ncur; q++) {
+                const int64_t n = sc_min64(nr, ncur - q * nr);
+                const float *bq;
+                int64_t ldb;
+                if (!s->direct_b) {
+                    bq = bp + q * kc * nr;
+                    ldb = nr;
+                } else if (n == nr) {
+                    bq = in_g + k0 * npix + p0 + q * nr; /* the input planes, in place */
+                    ldb = npix;
+                } else {
+                    sc_pack_b(g, s, in_g, k0, kc, p0 + q * nr, n, bp);
+                    bq = bp;
+                    ldb = nr;
+                }
+                for (int64_t mp = mp0; mp < mp1; mp++) {
+                    const float *a = a_g + (mp * kdim + k0) * mr;
+                    const int64_t m = sc_min64(mr, g->cout_g - mp * mr);
+                    float *c = c_g + mp * mr * npix + p0 + q * nr;
+                    s->k->fn(kc, a, bq, ldb, c, npix, m, n, k0 > 0);
+                    /* The tile is final and still in L1. */
+                    if (last)
+                        for (int64_t i = 0; i < m; i++)
+                            sc_conv_epilogue(p, c + i * npix, n, grp * g->cout_g + mp * mr + i);
+                }
+            }
+        }
+    }
+}
+
+static void sc_im2col_destroy(struct sc_conv2d_plan *p)
+{
+    sc_im2col_state *s = p->state;
+    if (s) {
+        sc_free(s->a);
+        sc_free(s);
+    }
+    p->state = NULL;
+}
+
+const sc_conv_algo_impl sc_conv_im2col_impl = {
+    SC_CONV_IM2COL,
+    sc_im2col_create,
+    sc_im2col_run,
+    sc_im2col_destroy,
+};

@@ -1,0 +1,326 @@
+/*
+ * Winograd convolution F(m x m, 3 x 3), m = 2 or 4, alpha = m + 2, for 3x3
+ * kernels at stride 1 and dilation 1 (any groups, any padding mode).
+ *
+ * Per group the output is cut into m x m tiles on a grid anchored at output
+ * (0, 0); tile (ti, tj) reads the alpha x alpha padded-input tile at padded
+ * (ti*m, tj*m). The convolution becomes alpha^2 independent GEMMs, one per
+ * transform position xi:
+ *     M[xi] (cout_g x tiles) = U[xi] (cout_g x cin_g) * V[xi] (cin_g x tiles)
+ * with U = G g G^T (weights, transformed once here) and V = B^T d B (input
+ * tiles, transformed per run), followed by Y = A^T M A per tile.
+ *
+ * U is stored as the micro-kernel's packed A panels (mr rows, zero-padded),
+ * V is written by the input transform straight into packed B panels (nr
+ * columns), so the GEMM needs no packing step. A work item is one (image,
+ * group, block of T tiles); its V and M live in the thread's workspace.
+ */
+#include <omp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conv.h"
+
+/* Bytes of V plus M a block may occupy: the block's panels are produced and
+   consumed by the same thread, so keeping them within a Zen3-class L2
+   (512 KiB) to 1 MiB avoids refetching them from L3 between the stages. */
+#define SC_WINO_BLOCK_BYTES (768 * 1024)
+
+typedef struct sc_wino_state {
+    const sc_winograd_kernel *wk;
+    const sc_gemm_kernel *gk;
+    int64_t m, alpha, a2;
+    int64_t tiles_h, tiles_w, ntiles;
+    int64_t t;        /* tiles per block, a multiple of nr */
+    int64_t nblocks;  /* per (image, group) */
+    int64_t npm;      /* mr-row panels per group: ceil(cout_g / mr) */
+    float *u;         /* [group][xi][panel][cin_g][mr] */
+} sc_wino_state;
+
+/* G of F(2,3) and F(4,3) for the same points as the transform kernels. */
+static const double sc_wino_g2[4][3] = {
+    {1.0, 0.0, 0.0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0.0, 0.0, 1.0}};
+static const double sc_wino_g4[6][3] = {
+    {1.0 / 4, 0.0, 0.0},
+    {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+    {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+    {1.0 / 24, 1.0 / 12, 1.0 / 6},
+    {1.0 / 24, -1.0 / 12, 1.0 / 6},
+    {0.0, 0.0, 1.0}};
+
+/*
+ * Tile choice when options.winograd_tile is 0:
+ *   - F(2x2) when the output is smaller than 4 in either dimension: a 4x4
+ *     tile would then compute mostly discarded outputs.
+ *   - Otherwise the tile with the smaller estimated cost per (image, group)
+ *         gemm(m) + tiles(m) * (in_ops(m) cin_g + out_ops(m) cout_g)
+ *         gemm(m) = alpha^2 * roundup(tiles(m), nr) * roundup(cout_g, mr) * (cin_g + 4)
+ *     gemm counts the multiply-adds the micro-kernel really performs (its
+ *     tile is padded to mr x nr) plus a call's fixed cost of about 4 k-steps
+ *     (clearing and storing the accumulators); in_ops / out_ops are the
+ *     operations of one channel's input / output transform in the scalar
+ *     kernels (F2: 32 and 24; F4: 192 and 130).
+ * The transform terms are what would make shallow layers prefer F(2x2); with
+ * the scalar kernels the per-tile GEMM overhead outweighs them, so in
+ * practice F(2x2) is chosen where F(4x4)'s tile tails or the rounding of a
+ * few tiles up to nr waste more than F(2x2)'s extra multiplies (measured on
+ * Zen3: depthwise and 2-channel layers run faster with F(4x4)). Revisit the
+ * constants when vector transforms change the balance.
+ */
+static double sc_wino_cost(const sc_conv_geom *g, const sc_gemm_kernel *gk, int64_t m)
+{
+    const double alpha = (double)(m + 2);
+    const int64_t tiles = ((g->ho + m - 1) / m) * ((g->wo + m - 1) / m);
+    const double tiles_nr = (double)((tiles + gk->nr - 1) / gk->nr * gk->nr);
+    const double cout_mr = (double)((g->cout_g + gk->mr - 1) / gk->mr * gk->mr);
+    const double in_ops = m == 4 ? 192.0 : 32.0, out_ops = m == 4 ? 130.0 : 24.0;
+    return alpha * alpha * tiles_nr * cout_mr * ((double)g->cin_g + 4.0) +
+           (double)tiles * (in_ops * (double)g->cin_g + out_ops * (double)g->cout_g);
+}
+
+/* The GEMM a Winograd kernel runs with: never of a higher ISA than the
+   transforms, so the ISA the plan reports covers every kernel it runs. */
+static const sc_gemm_kernel *sc_wino_gemm(const sc_winograd_kernel *wk)
+{
+    return wk ? sc_pick_gemm(wk->isa) : NULL;
+}
+
+static int sc_wino_choose_m(const sc_conv2d_plan *p)
+{
+    const sc_conv_geom *g = &p->g;
+    if (g->ho < 4 || g->wo < 4)
+        return 2;
+    const sc_gemm_kernel *gk2 = sc_wino_gemm(sc_pick_winograd(p->active, 2));
+    const sc_gemm_kernel *gk4 = sc_wino_gemm(sc_pick_winograd(p->active, 4));
+    if (!gk2 || !gk4)
+        return gk2 ? 2 : 4;
+    return sc_wino_cost(g, gk4, 4) <= sc_wino_cost(g, gk2, 2) ? 4 : 2;
+}
+
+static void sc_wino_destroy(sc_conv2d_plan *p)
+{
+    sc_wino_state *st = p->state;
+    if (!st)
+        return;
+    sc_free(st->u);
+    sc_free(st);
+    p->state = NULL;
+}
+
+/* U = G g G^T for every (output, input channel) pair, in double so that the
+   only rounding is the final one to float, scattered into A panels. */
+static void sc_wino_transform_weights(const sc_conv2d_plan *p, sc_wino_state *st,
+                                      const float *weight)
+{
+    const sc_conv_geom *g = &p->g;
+    const int64_t alpha = st->alpha, a2 = st->a2, mr = st->gk->mr;
+    const double(*gm)[3] = st->m == 4 ? sc_wino_g4 : sc_wino_g2;
+    const int64_t panel = g->cin_g * mr;
+    for (int64_t grp = 0; grp < g->groups; grp++) {
+        float *ug = st->u + grp * a2 * st->npm * panel;
+        for (int64_t oc = 0; oc < g->cout_g; oc++) {
+            for (int64_t c = 0; c < g->cin_g; c++) {
+                const float *w = weight + ((grp * g->cout_g + oc) * g->cin_g + c) * 9;
+                double gw[6][3];
+                for (int64_t i = 0; i < alpha; i++)
+                    for (int64_t j = 0; j < 3; j++)
+                        gw[i][j] = gm[i][0] * w[0 * 3 + j] + gm[i][1] * w[1 * 3 + j] +
+                                   gm[i][2] * w[2 * 3 + j];
+                for (int64_t i = 0; i < alpha; i++) {
+                    for (int64_t j = 0; j < alpha; j++) {
+                        const double u =
+                            gw[i][0] * gm[j][0] + gw[i][1] * gm[j][1] + gw[i][2] * gm[j][2];
+                        const int64_t xi = i * alpha + j;
+                        ug[(xi * st->npm + oc / mr) * panel + c * mr + oc % mr] = (float)u;
+                    }
+                }
+            }
+        }
+    }
+}
+
+static sc_status sc_wino_create(sc_conv2d_plan *p, const float *weight, const char **why)
+{
+    const sc_conv_geom *g = &p->g;
+    if (g->kh != 3 || g->kw != 3) {
+        *why = "needs a 3x3 kernel";
+        return SC_UNSUPPORTED;
+    }
+    if (g->sh != 1 || g->sw != 1) {
+        *why = "needs stride 1";
+        return SC_UNSUPPORTED;
+    }
+    if (g->dh != 1 || g->dw != 1) {
+        *why = "needs dilation 1";
+        return SC_UNSUPPORTED;
+    }
+    const int m = p->winograd_tile ? p->winograd_tile : sc_wino_choose_m(p);
+    const sc_winograd_kernel *wk = sc_pick_winograd(p->active, m);
+    if (!wk) {
+        *why = "no Winograd transform kernel for this tile";
+        return SC_UNSUPPORTED;
+    }
+    const sc_gemm_kernel *gk = sc_wino_gemm(wk);
+    if (!gk) {
+        *why = "no GEMM micro-kernel";
+        return SC_UNSUPPORTED;
+    }
+
+    sc_wino_state *st = sc_calloc(sizeof *st);
+    if (!st)
+        return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for the Winograd plan");
+    st->wk = wk;
+    st->gk = gk;
+    st->m = m;
+    st->alpha = m + 2;
+    st->a2 = st->alpha * st->alpha;
+    st->tiles_h = (g->ho + m - 1) / m;
+    st->tiles_w = (g->wo + m - 1) / m;
+    st->ntiles = st->tiles_h * st->tiles_w; /* <= ho*wo, which validation bounded */
+    st->npm = (g->cout_g + gk->mr - 1) / gk->mr;
+
+    const int64_t nr = gk->nr;
+    int64_t per_tile; /* floats of V and M per tile */
+    if (!sc_mul_i64(st->a2, g->cin_g + g->cout_g, &per_tile))
+        per_tile = INT64_MAX;
+    int64_t t = SC_WINO_BLOCK_BYTES / (int64_t)sizeof(float) / per_tile;
+    t = t / nr * nr;
+    const int64_t tmax = (st->ntiles + nr - 1) / nr * nr;
+    if (t < nr)
+        t = nr;
+    if (t > tmax)
+        t = tmax;
+    /* Smaller blocks when the images and groups alone give the threads too
+       few items to balance. Any t gives the same output bits: every output's
+       sums run in the same order whatever block holds its tile. */
+    while (t > nr &&
+           g->n * g->groups * ((st->ntiles + t - 1) / t) < 4 * (int64_t)p->nthreads)
+        t = (t / 2 + nr - 1) / nr * nr;
+    st->t = t;
+    st->nblocks = (st->ntiles + t - 1) / t;
+
+    /* Sizes in bytes, held to the contract's int64 limit like every tensor. */
+    int64_t u_bytes, ws_bytes;
+    const int64_t u_f[] = {g->groups, st->a2, st->npm, gk->mr, g->cin_g, (int64_t)sizeof(float)};
+    const int64_t ws_f[] = {per_tile, t, (int64_t)sizeof(float)};
+    if (!sc_prod_i64(&u_bytes, 6, u_f) || !sc_prod_i64(&ws_bytes, 3, ws_f) ||
+        ws_bytes > INT64_MAX - 63 || (uint64_t)u_bytes > SIZE_MAX ||
+        (uint64_t)ws_bytes > SIZE_MAX - 63) {
+        sc_free(st);
+        return sc_fail(SC_INVALID_ARGUMENT,
+                       "conv2d: Winograd transformed weights or workspace exceed int64 bytes "
+                       "(cin/groups=%lld, cout/groups=%lld)",
+                       (long long)g->cin_g, (long long)g->cout_g);
+    }
+    st->u = sc_calloc((size_t)u_bytes);
+    if (!st->u) {
+        sc_free(st);
+        return sc_fail(SC_OUT_OF_MEMORY,
+                       "conv2d: out of memory for %lld bytes of transformed Winograd weights",
+                       (long long)u_bytes);
+    }
+    sc_wino_transform_weights(p, st, weight);
+
+    p->state = st;
+    p->isa = wk->isa;
+    snprintf(p->name, sizeof p->name, "%s", wk->name);
+    p->workspace_per_thread = ((size_t)ws_bytes + 63) / 64 * 64;
+    return SC_OK;
+}
+
+/* One (image, group, block) item on the thread's workspace. */
+static void sc_wino_item(const sc_conv2d_plan *p, const sc_wino_state *st, const float *in,
+                         float *out, float *ws, int64_t item)
+{
+    const sc_conv_geom *g = &p->g;
+    const int64_t blk = item % st->nblocks;
+    const int64_t grp = item / st->nblocks % g->groups;
+    const int64_t img = item / st->nblocks / g->groups;
+    const int64_t m = st->m, a2 = st->a2, t = st->t;
+    const int64_t mr = st->gk->mr, nr = st->gk->nr;
+    const int64_t cin_g = g->cin_g, cout_g = g->cout_g;
+    const int64_t t0 = blk * t;
+    const int64_t nt = t0 + t <= st->ntiles ? t : st->ntiles - t0;
+    const int64_t npn = (nt + nr - 1) / nr;
+    float *v = ws;                     /* [xi][panel][cin_g][nr] */
+    float *mbuf = ws + a2 * cin_g * t; /* [xi][cout_g][t] */
+
+    const int64_t plane = g->h * g->w;
+    const float *in_g = in + (img * g->cin + grp * cin_g) * plane;
+    for (int64_t c = 0; c < cin_g; c++) {
+        for (int64_t j = 0; j < nt; j++) {
+            const int64_t tile = t0 + j;
+            const int64_t r0 = tile / st->tiles_w * m, c0 = tile % st->tiles_w * m;
+            st->wk->input_tile(g, in_g + c * plane, r0, c0,
+                               v + (j / nr) * cin_g * nr + c * nr + j % nr, cin_g * t);
+        }
+    }
+    /* The micro-kernel's contract wants whole nr-wide panels, zero past n;
+       the tail's columns would otherwise hold the previous block's data. */
+    if (nt % nr) {
+        for (int64_t xi = 0; xi < a2; xi++) {
+            float *last = v + xi * cin_g * t + (npn - 1) * cin_g * nr;
+            for (int64_t c = 0; c < cin_g; c++)
+                memset(last + c * nr + nt % nr, 0, (size_t)(nr - nt % nr) * sizeof(float));
+        }
+    }
+
+    const float *ug = st->u + grp * a2 * st->npm * cin_g * mr;
+    for (int64_t xi = 0; xi < a2; xi++) {
+        const float *uxi = ug + xi * st->npm * cin_g * mr;
+        const float *vxi = v + xi * cin_g * t;
+        float *mxi = mbuf + xi * cout_g * t;
+        for (int64_t pn = 0; pn < npn; pn++) {
+            const int64_t n = nt - pn * nr < nr ? nt - pn * nr : nr;
+            for (int64_t pm = 0; pm < st->npm; pm++) {
+                const int64_t mm = cout_g - pm * mr < mr ? cout_g - pm * mr : mr;
+                st->gk->fn(cin_g, uxi + pm * cin_g * mr, vxi + pn * cin_g * nr, nr,
+                           mxi + pm * mr * t + pn * nr, t, mm, n, 0);
+            }
+        }
+    }
+
+    /* Output transform run by run of tiles sharing a tile row, so the
+       epilogue sees each output row's finished segment in one call. */
+    float *out_g = out + (img * g->cout + grp * cout_g) * g->ho * g->wo;
+    for (int64_t j = 0; j < nt;) {
+        const int64_t tile = t0 + j;
+        const int64_t ti = tile / st->tiles_w, tj0 = tile % st->tiles_w;
+        int64_t run = st->tiles_w - tj0;
+        if (run > nt - j)
+            run = nt - j;
+        const int64_t oh0 = ti * m, ow0 = tj0 * m;
+        const int64_t rows = g->ho - oh0 < m ? g->ho - oh0 : m;
+        const int64_t ow1 = (tj0 + run) * m < g->wo ? (tj0 + run) * m : g->wo;
+        for (int64_t oc = 0; oc < cout_g; oc++) {
+            float *y = out_g + (oc * g->ho + oh0) * g->wo;
+            for (int64_t k = 0; k < run; k++) {
+                const int64_t ow = ow0 + k * m;
+                const int64_t cols = g->wo - ow < m ? g->wo - ow : m;
+                st->wk->output_tile(mbuf + oc * t + j + k, cout_g * t, y + ow, g->wo, rows,
+                                    cols);
+            }
+            for (int64_t r = 0; r < rows; r++)
+                sc_conv_epilogue(p, y + r * g->wo + ow0, ow1 - ow0, grp * cout_g + oc);
+        }
+        j += run;
+    }
+}
+
+static void sc_wino_run(const sc_conv2d_plan *p, const float *in, float *out, void *ws,
+                        int nthreads)
+{
+    const sc_wino_state *st = p->state;
+    const int64_t items = p->g.n * p->g.groups * st->nblocks;
+    const size_t slice = p->workspace_per_thread / sizeof(float);
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1) if (nthreads > 1)
+    for (int64_t item = 0; item < items; item++)
+        sc_wino_item(p, st, in, out, (float *)ws + (size_t)omp_get_thread_num() * slice, item);
+}
+
+const sc_conv_algo_impl sc_conv_winograd_impl = {
+    SC_CONV_WINOGRAD,
+    sc_wino_create,
+    sc_wino_run,
+    sc_wino_destroy,
+};

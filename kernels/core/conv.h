@@ -1,0 +1,67 @@
+/*
+ * Convolution plans: the pieces shared by core/conv-plan.c (validation,
+ * choice, run) and the per-algorithm executors core/conv-<algo>.c.
+ */
+#ifndef SC_CONV_H
+#define SC_CONV_H
+
+#include "internal.h"
+
+/*
+ * One algorithm. conv-plan.c tries them in the order of the AUTO rule (see
+ * sc_conv_choose in conv-plan.c); a forced algorithm tries exactly one.
+ */
+typedef struct sc_conv_algo_impl {
+    sc_conv_algo algo;
+    /* Checks whether the algorithm serves the shape on the plan's active ISA
+       and, if so, fills p->state, p->isa, p->name and p->workspace_per_thread.
+       Returns SC_OK; SC_UNSUPPORTED with *why set to a static reason
+       ("needs a 3x3 kernel") when it cannot serve the shape; or
+       SC_OUT_OF_MEMORY. Reads the weight (PyTorch layout) once and packs it. */
+    sc_status (*create)(struct sc_conv2d_plan *p, const float *weight, const char **why);
+    /* Runs the whole convolution (bias and activation included) with
+       nthreads threads (already resolved by the caller) on a workspace of
+       nthreads * p->workspace_per_thread bytes, 64-byte aligned. The work is
+       split over outputs only, so results do not depend on nthreads. */
+    void (*run)(const struct sc_conv2d_plan *p, const float *in, float *out, void *ws,
+                int nthreads);
+    void (*destroy)(struct sc_conv2d_plan *p); /* frees p->state */
+} sc_conv_algo_impl;
+
+struct sc_conv2d_plan {
+    sc_conv_geom g;
+    float *bias;           /* cout floats; zeros when the user passed NULL */
+    int has_bias;
+    int nthreads;          /* resolved at create */
+    int winograd_tile;     /* options->winograd_tile: 0 (plan picks), 2 or 4 */
+    sc_isa active;         /* the active ISA when the plan was created */
+    sc_isa isa;            /* ISA of the chosen kernel (set by impl->create) */
+    char name[48];         /* kernel name without ISA, e.g. "winograd_f4x4_3x3" */
+    char describe[64];     /* name/isa */
+    const sc_conv_algo_impl *impl;
+    sc_epilogue_fn epilogue;
+    void *state;           /* owned by impl */
+    size_t workspace_per_thread; /* bytes, multiple of 64 */
+    int64_t *maps;         /* storage behind g.row_src and g.col_src */
+};
+
+extern const sc_conv_algo_impl sc_conv_direct_impl;
+extern const sc_conv_algo_impl sc_conv_im2col_impl;
+extern const sc_conv_algo_impl sc_conv_winograd_impl;
+
+/* Picks the first kernel in a table usable under `active` (NULL if none). */
+const sc_gemm_kernel *sc_pick_gemm(sc_isa active);
+const sc_direct_kernel *sc_pick_direct(sc_isa active);
+/* The Winograd kernel with output tile m (2 or 4). */
+const sc_winograd_kernel *sc_pick_winograd(sc_isa active, int m);
+
+/* Applies the plan's bias and activation to `n` contiguous outputs of
+   output channel oc. */
+static inline void sc_conv_epilogue(const struct sc_conv2d_plan *p, float *x, int64_t n,
+                                    int64_t oc)
+{
+    if (p->has_bias || p->g.act != SC_ACT_NONE)
+        p->epilogue(x, n, p->bias[oc], p->g.act);
+}
+
+#endif /* SC_CONV_H */

@@ -1,0 +1,216 @@
+/*
+ * Internal interfaces shared by core/ and the kernels. Not installed.
+ *
+ * Division of labour:
+ *   core/      validation, geometry, CPU detection, kernel choice, executors
+ *              (the only code with OpenMP); baseline compiler flags.
+ *   <algo>/    single-threaded kernels; a file whose name ends in -avx2.c,
+ *              -avx512.c or -neon.c is compiled with that ISA's flags only and
+ *              is called only after dispatch confirmed the CPU supports it.
+ *   kernel tables (core/kernel-table.c) list every variant, best first.
+ */
+#ifndef SC_INTERNAL_H
+#define SC_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "simdconv.h"
+
+/* ------------------------------------------------------------------ */
+/* Errors (core/status.c)                                              */
+/* ------------------------------------------------------------------ */
+
+/* Formats the thread-local message read by sc_last_error and returns s. */
+sc_status sc_fail(sc_status s, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Overflow-checked arithmetic on sizes: return 0 on overflow, 1 on success. */
+int sc_mul_i64(int64_t a, int64_t b, int64_t *out);
+int sc_add_i64(int64_t a, int64_t b, int64_t *out);
+/* Product of n non-negative factors; 0 on overflow. */
+int sc_prod_i64(int64_t *out, int n, const int64_t *factors);
+
+/* Aligned allocation (64 bytes); sc_free(NULL) is a no-op. NULL on failure
+   or when bytes overflows. */
+void *sc_malloc(size_t bytes);
+void *sc_calloc(size_t bytes);
+void sc_free(void *p);
+/* Rounds p up to a 64-byte boundary (for caller-owned workspaces). */
+void *sc_align64(void *p);
+
+/* ------------------------------------------------------------------ */
+/* CPU dispatch (core/isa.c)                                           */
+/* ------------------------------------------------------------------ */
+
+/* 1 when a kernel written for `kernel_isa` may run on a CPU whose active
+   ISA is `active` (scalar always; avx2 under avx2 and avx512; ...). */
+int sc_isa_usable(sc_isa kernel_isa, sc_isa active);
+
+/* SIMDCONV_VERBOSE=1 read once. */
+int sc_verbose(void);
+
+/* ------------------------------------------------------------------ */
+/* Threads (core/threads.c)                                            */
+/* ------------------------------------------------------------------ */
+
+/* Resolves a plan's requested thread count: 0 -> omp_get_max_threads(). */
+int sc_threads_for_plan(int requested);
+/* The thread count a run actually uses: 1 inside an active parallel region,
+   else min(plan_threads, work_items) and at least 1. */
+int sc_threads_for_run(int plan_threads, int64_t work_items);
+
+/* ------------------------------------------------------------------ */
+/* Activations and the epilogue                                        */
+/* ------------------------------------------------------------------ */
+
+/* Applies bias then activation to n contiguous outputs of one channel, in
+   place. One per ISA: kernels/epilogue/epilogue-<isa>.c. */
+typedef void (*sc_epilogue_fn)(float *x, int64_t n, float bias, sc_activation act);
+
+/* ------------------------------------------------------------------ */
+/* Convolution geometry                                                */
+/* ------------------------------------------------------------------ */
+
+typedef struct sc_conv_geom {
+    int64_t n, cin, h, w;          /* input */
+    int64_t cout, kh, kw;
+    int64_t sh, sw, dh, dw;
+    int64_t groups, cin_g, cout_g; /* channels per group */
+    int64_t ho, wo;                /* output */
+    int64_t pad_top, pad_bottom, pad_left, pad_right;
+    sc_padding_mode padding_mode;
+    sc_activation act;
+    /* Padded-coordinate maps. The padded input has rows r in [0, h + pad_top
+       + pad_bottom); row_src[r] is the input row it reads (padding mode
+       applied), or -1 for a zero row. Output (oh, ow) with kernel tap
+       (i, j) reads padded (oh*sh + i*dh, ow*sw + j*dw). Likewise col_src. */
+    const int64_t *row_src;
+    const int64_t *col_src;
+    int64_t hp, wp;                /* lengths of row_src, col_src */
+    /* Range of output rows/cols whose every tap reads an unpadded input
+       pixel (row_src[r] == r - pad_top): [oh_lo, oh_hi), [ow_lo, ow_hi);
+       empty ranges have lo == hi. Kernels use it for a branch-free interior. */
+    int64_t oh_lo, oh_hi, ow_lo, ow_hi;
+} sc_conv_geom;
+
+/* ------------------------------------------------------------------ */
+/* GEMM micro-kernels (kernels/gemm/gemm-<MR>x<NR>-<isa>.c)            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Computes the m x n corner (1 <= m <= mr, 1 <= n <= nr) of
+ *     C = (accumulate ? C : 0) + sum_{k < kc} A[k*mr + i] * B[k*ldb + j]
+ * A is a packed panel of kc rows of mr floats (zero-padded past m). B is kc
+ * rows of nr floats, row k at b + k*ldb: a packed panel (ldb = nr) or, for a
+ * 1x1 convolution, the input planes themselves (ldb = H*W). All nr floats of
+ * each B row must be readable; columns >= n only feed C columns that are not
+ * stored. C is row-major with row stride ldc; only its m x n corner is read
+ * or written. kc >= 1. When accumulating, the sums start from C, so every
+ * element is the same left-to-right sum however callers cut the reduction
+ * into kc blocks or split C over threads.
+ */
+typedef void (*sc_gemm_ukernel_fn)(int64_t kc, const float *a, const float *b, int64_t ldb,
+                                   float *c, int64_t ldc, int64_t m, int64_t n, int accumulate);
+
+typedef struct sc_gemm_kernel {
+    sc_isa isa;
+    const char *name;   /* "gemm_4x8": the tile, same in describe strings */
+    int mr, nr;
+    sc_gemm_ukernel_fn fn;
+} sc_gemm_kernel;
+
+/* ------------------------------------------------------------------ */
+/* Direct convolution kernels (kernels/direct/direct-<isa>.c)          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Computes output rows [oh0, oh1) of output channels [oc0, oc1) (all in one
+ * group) of image `in` (one batch image, NCHW, cin planes) into `out` (one
+ * batch image, cout planes), raw sums without bias or activation.
+ * weight is PyTorch's layout (cout, cin_g, kh, kw).
+ */
+typedef void (*sc_direct_fn)(const sc_conv_geom *g, const float *in, const float *weight,
+                             float *out, int64_t oc0, int64_t oc1, int64_t oh0, int64_t oh1);
+
+typedef struct sc_direct_kernel {
+    sc_isa isa;
+    const char *name;  /* "direct" */
+    sc_direct_fn fn;
+} sc_direct_kernel;
+
+/* ------------------------------------------------------------------ */
+/* Winograd transforms (kernels/winograd/winograd-f<m>x<m>-3x3-<isa>.c) */
+/* ------------------------------------------------------------------ */
+
+/*
+ * F(m x m, 3 x 3), alpha = m + 2.
+ * input_tile: reads the alpha x alpha input tile whose top-left padded
+ *   coordinate is (r0, c0) from one input plane through g->row_src/col_src
+ *   (so every padding mode works) and writes V = B^T d B to v[xi * v_stride]
+ *   for xi in [0, alpha*alpha).
+ * output_tile: reads M from m_in[xi * m_stride], computes Y = A^T M A and
+ *   writes its top-left rows x cols corner (the tile clipped at the output
+ *   edge) to y with row stride ldy.
+ */
+typedef void (*sc_wino_input_fn)(const sc_conv_geom *g, const float *plane, int64_t r0,
+                                 int64_t c0, float *v, int64_t v_stride);
+typedef void (*sc_wino_output_fn)(const float *m_in, int64_t m_stride, float *y, int64_t ldy,
+                                  int64_t rows, int64_t cols);
+
+typedef struct sc_winograd_kernel {
+    sc_isa isa;
+    const char *name;   /* "winograd_f4x4_3x3" */
+    int m;              /* output tile: 2 or 4 */
+    sc_wino_input_fn input_tile;
+    sc_wino_output_fn output_tile;
+} sc_winograd_kernel;
+
+/* ------------------------------------------------------------------ */
+/* Pooling kernels (kernels/pool/{max,avg}pool-<isa>.c)                */
+/* ------------------------------------------------------------------ */
+
+typedef struct sc_pool_geom {
+    sc_pool_kind kind;
+    int64_t h, w, ho, wo;
+    int64_t kh, kw, sh, sw, ph, pw, dh, dw;
+    int count_include_pad;
+    int64_t divisor_override;
+} sc_pool_geom;
+
+/* Computes output rows [oh0, oh1) of one plane. indices may be NULL (max
+   only). The kernel handles every window, borders included. */
+typedef void (*sc_pool_fn)(const sc_pool_geom *g, const float *in, float *out,
+                           int64_t *indices, int64_t oh0, int64_t oh1);
+
+typedef struct sc_pool_kernel {
+    sc_isa isa;
+    const char *name;   /* "maxpool", "avgpool" */
+    sc_pool_fn fn;
+} sc_pool_kernel;
+
+/* ------------------------------------------------------------------ */
+/* Kernel tables (core/kernel-table.c), best first, NULL-name terminated */
+/* ------------------------------------------------------------------ */
+
+extern const sc_gemm_kernel sc_gemm_kernels[];
+extern const sc_direct_kernel sc_direct_kernels[];
+extern const sc_winograd_kernel sc_winograd_kernels[];
+extern const sc_pool_kernel sc_maxpool_kernels[];
+extern const sc_pool_kernel sc_avgpool_kernels[];
+
+typedef struct sc_epilogue_kernel {
+    sc_isa isa;
+    sc_epilogue_fn fn;
+} sc_epilogue_kernel;
+extern const sc_epilogue_kernel sc_epilogue_kernels[];
+
+/* Best epilogue for an ISA (falls back to scalar). */
+sc_epilogue_fn sc_epilogue_for(sc_isa isa);
+
+#include "kernels.h"
+
+#endif /* SC_INTERNAL_H */

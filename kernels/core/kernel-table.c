@@ -1,0 +1,108 @@
+/*
+ * Every kernel variant, best first. Adding an ISA variant of a kernel is one
+ * source file named for its ISA plus one row here (and its declaration in
+ * kernels.h); the tests walk these tables, so the new row is tested on every
+ * CPU that can run it.
+ */
+#include <stddef.h>
+
+#include "conv.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define SC_X86 1
+#elif defined(__aarch64__)
+#define SC_ARM64 1
+#endif
+
+const sc_gemm_kernel sc_gemm_kernels[] = {
+#if SC_X86
+    {SC_ISA_AVX512, "gemm_8x32", 8, 32, sc_gemm_8x32_avx512},
+    {SC_ISA_AVX2, "gemm_6x16", 6, 16, sc_gemm_6x16_avx2},
+#endif
+#if SC_ARM64
+    {SC_ISA_NEON, "gemm_6x16", 6, 16, sc_gemm_6x16_neon},
+#endif
+    {SC_ISA_SCALAR, "gemm_4x8", 4, 8, sc_gemm_4x8_scalar},
+    {SC_ISA_SCALAR, NULL, 0, 0, NULL},
+};
+
+const sc_direct_kernel sc_direct_kernels[] = {
+    {SC_ISA_SCALAR, "direct", sc_direct_scalar},
+    {SC_ISA_SCALAR, NULL, NULL},
+};
+
+const sc_winograd_kernel sc_winograd_kernels[] = {
+    {SC_ISA_SCALAR, "winograd_f4x4_3x3", 4, sc_winograd_f4x4_3x3_input_scalar,
+     sc_winograd_f4x4_3x3_output_scalar},
+    {SC_ISA_SCALAR, "winograd_f2x2_3x3", 2, sc_winograd_f2x2_3x3_input_scalar,
+     sc_winograd_f2x2_3x3_output_scalar},
+    {SC_ISA_SCALAR, NULL, 0, NULL, NULL},
+};
+
+const sc_pool_kernel sc_maxpool_kernels[] = {
+#if SC_X86
+    {SC_ISA_AVX512, "maxpool", sc_maxpool_avx512},
+    {SC_ISA_AVX2, "maxpool", sc_maxpool_avx2},
+#endif
+#if SC_ARM64
+    {SC_ISA_NEON, "maxpool", sc_maxpool_neon},
+#endif
+    {SC_ISA_SCALAR, "maxpool", sc_maxpool_scalar},
+    {SC_ISA_SCALAR, NULL, NULL},
+};
+
+const sc_pool_kernel sc_avgpool_kernels[] = {
+#if SC_X86
+    {SC_ISA_AVX512, "avgpool", sc_avgpool_avx512},
+    {SC_ISA_AVX2, "avgpool", sc_avgpool_avx2},
+#endif
+#if SC_ARM64
+    {SC_ISA_NEON, "avgpool", sc_avgpool_neon},
+#endif
+    {SC_ISA_SCALAR, "avgpool", sc_avgpool_scalar},
+    {SC_ISA_SCALAR, NULL, NULL},
+};
+
+const sc_epilogue_kernel sc_epilogue_kernels[] = {
+#if SC_X86
+    {SC_ISA_AVX512, sc_epilogue_avx512},
+    {SC_ISA_AVX2, sc_epilogue_avx2},
+#endif
+#if SC_ARM64
+    {SC_ISA_NEON, sc_epilogue_neon},
+#endif
+    {SC_ISA_SCALAR, sc_epilogue_scalar},
+    {SC_ISA_SCALAR, NULL},
+};
+
+sc_epilogue_fn sc_epilogue_for(sc_isa isa)
+{
+    for (const sc_epilogue_kernel *k = sc_epilogue_kernels; k->fn; k++)
+        if (sc_isa_usable(k->isa, isa))
+            return k->fn;
+    return sc_epilogue_scalar;
+}
+
+const sc_gemm_kernel *sc_pick_gemm(sc_isa active)
+{
+    for (const sc_gemm_kernel *k = sc_gemm_kernels; k->name; k++)
+        if (sc_isa_usable(k->isa, active))
+            return k;
+    return NULL;
+}
+
+const sc_direct_kernel *sc_pick_direct(sc_isa active)
+{
+    for (const sc_direct_kernel *k = sc_direct_kernels; k->name; k++)
+        if (sc_isa_usable(k->isa, active))
+            return k;
+    return NULL;
+}
+
+const sc_winograd_kernel *sc_pick_winograd(sc_isa active, int m)
+{
+    for (const sc_winograd_kernel *k = sc_winograd_kernels; k->name; k++)
+        if (k->m == m && sc_isa_usable(k->isa, active))
+            return k;
+    return NULL;
+}

@@ -1,0 +1,63 @@
+/* Every kernel function, declared once so that each definition is checked
+   against the signature the tables store. Included by internal.h. */
+#ifndef SC_KERNELS_H
+#define SC_KERNELS_H
+
+/* epilogue/epilogue-<isa>.c */
+void sc_epilogue_scalar(float *x, int64_t n, float bias, sc_activation act);
+#if defined(__x86_64__) || defined(_M_X64)
+void sc_epilogue_avx2(float *x, int64_t n, float bias, sc_activation act);
+void sc_epilogue_avx512(float *x, int64_t n, float bias, sc_activation act);
+#endif
+#if defined(__aarch64__)
+void sc_epilogue_neon(float *x, int64_t n, float bias, sc_activation act);
+#endif
+
+/* gemm/gemm-<mr>x<nr>-<isa>.c */
+void sc_gemm_4x8_scalar(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
+                        int64_t ldc, int64_t m, int64_t n, int accumulate);
+
+#if defined(__x86_64__) || defined(_M_X64)
+void sc_gemm_6x16_avx2(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
+                       int64_t ldc, int64_t m, int64_t n, int accumulate);
+void sc_gemm_8x32_avx512(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
+                         int64_t ldc, int64_t m, int64_t n, int accumulate);
+#endif
+#if defined(__aarch64__)
+void sc_gemm_6x16_neon(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
+                       int64_t ldc, int64_t m, int64_t n, int accumulate);
+#endif
+
+/* direct/direct-<isa>.c */
+void sc_direct_scalar(const sc_conv_geom *g, const float *in, const float *weight, float *out,
+                      int64_t oc0, int64_t oc1, int64_t oh0, int64_t oh1);
+
+/* winograd/winograd-f<m>x<m>-3x3-<isa>.c */
+void sc_winograd_f2x2_3x3_input_scalar(const sc_conv_geom *g, const float *plane, int64_t r0,
+                                       int64_t c0, float *v, int64_t v_stride);
+void sc_winograd_f2x2_3x3_output_scalar(const float *m_in, int64_t m_stride, float *y,
+                                        int64_t ldy, int64_t rows, int64_t cols);
+void sc_winograd_f4x4_3x3_input_scalar(const sc_conv_geom *g, const float *plane, int64_t r0,
+                                       int64_t c0, float *v, int64_t v_stride);
+void sc_winograd_f4x4_3x3_output_scalar(const float *m_in, int64_t m_stride, float *y,
+                                        int64_t ldy, int64_t rows, int64_t cols);
+
+/* pool/{max,avg}pool-<isa>.c */
+#define SC_DECLARE_POOL(fn)                                                                    \
+    void fn(const sc_pool_geom *g, const float *in, float *out, int64_t *indices, int64_t oh0, \
+            int64_t oh1)
+SC_DECLARE_POOL(sc_maxpool_scalar);
+SC_DECLARE_POOL(sc_avgpool_scalar);
+#if defined(__x86_64__) || defined(_M_X64)
+SC_DECLARE_POOL(sc_maxpool_avx2);
+SC_DECLARE_POOL(sc_avgpool_avx2);
+SC_DECLARE_POOL(sc_maxpool_avx512);
+SC_DECLARE_POOL(sc_avgpool_avx512);
+#endif
+#if defined(__aarch64__)
+SC_DECLARE_POOL(sc_maxpool_neon);
+SC_DECLARE_POOL(sc_avgpool_neon);
+#endif
+#undef SC_DECLARE_POOL
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * Bias plus activation over n contiguous floats, in place, written once over
+ * the SIMD wrappers. The including file has included its kernels/simd/<isa>.h
+ * and <sleef.h>, and defined four static inline wrappers around SLEEF's
+ * ISA-specific 1-ulp vector functions:
+ *     sc_vexp, sc_vtanh, sc_verf, sc_vlog1p     (sc_vf -> sc_vf)
+ * It then defines its kernel as a call of sc_epilogue_body.
+ *
+ * Semantics are epilogue-scalar.c's (the yardstick the tests hold every ISA
+ * to): NaN in gives NaN out for every activation, relu and relu6 included;
+ * infinities give the limits, and the products x * s(x) of silu, gelu,
+ * gelu_tanh and mish, which would be -inf * 0 = NaN at x = -inf, return -0
+ * there. Formulas:
+ *     sigmoid    e = exp(-|v|); (v < 0 ? e : 1) / (1 + e)   (exp never overflows)
+ *     silu       v / (1 + exp(-v))     (PyTorch's vector form; exp(-v) = inf
+ *                                       for v < -88.7 gives -0, the limit)
+ *     gelu       h + h * erf(v / sqrt2), h = v / 2
+ *     gelu_tanh  h + h * tanh(sqrt(2/pi) * (v + 0.044715 v^3))
+ *     mish       v * tanh(v > 20 ? v : log1p(exp(v)))   (torch's threshold 20)
+ *
+ * The activation is chosen once, outside the loops. Full vectors cover the
+ * body; the last n % SC_VLEN elements go through the same per-vector function
+ * on a partial load and store, so an element's result never depends on where
+ * in a call it sits (the executors cut rows by thread count), and no byte
+ * outside [x, x + n) is read or written.
+ */
+#ifndef SC_VLEN
+#error "include a kernels/simd/<isa>.h before epilogue-impl.h"
+#endif
+
+#include <math.h>
+#include <stdint.h>
+
+#include "internal.h"
+
+/* sqrt(2/pi) and 1/sqrt(2), rounded to float as PyTorch rounds them. */
+#define SC_EPI_SQRT_2_OVER_PI 0.7978845608028654f
+#define SC_EPI_SQRT_HALF 0.7071067811865476f
+#define SC_EPI_GELU_TANH_C 0.044715f
+#define SC_EPI_SOFTPLUS_THRESHOLD 20.0f
+
+static inline sc_vf sc_epi_none(sc_vf v) { return v; }
+
+static inline sc_vf sc_epi_relu(sc_vf v)
+{
+    /* Not max(v, 0): maxps returns 0 for NaN, torch.relu propagates it. */
+    return sc_vblend(v, sc_vzero(), sc_vcmp_lt(v, sc_vzero()));
+}
+
+static inline sc_vf sc_epi_relu6(sc_vf v)
+{
+    const sc_vf six = sc_vset1(6.0f);
+    sc_vf y = sc_vblend(v, six, sc_vcmp_gt(v, six));
+    return sc_vblend(y, sc_vzero(), sc_vcmp_lt(v, sc_vzero()));
+}
+
+static inline sc_vf sc_epi_sigmoid(sc_vf v)
+{
+    const sc_vf one = sc_vset1(1.0f);
+    sc_vf e = sc_vexp(sc_vneg(sc_vabs(v)));
+    sc_vf num = sc_vblend(one, e, sc_vcmp_lt(v, sc_vzero()));
+    return sc_vdiv(num, sc_vadd(one, e));
+}
+
+static inline sc_vf sc_epi_tanh(sc_vf v) { return sc_vtanh(v); }
+
+/* -0 where v == -inf (the limit of v * s(v)), else y. */
+static inline sc_vf sc_epi_fix_neg_inf(sc_vf v, sc_vf y)
+{
+    return sc_vblend(y, sc_vset1(-0.0f), sc_vcmp_eq(v, sc_vset1(-INFINITY)));
+}
+
+static inline sc_vf sc_epi_silu(sc_vf v)
+{
+    sc_vf y = sc_vdiv(v, sc_vadd(sc_vset1(1.0f), sc_vexp(sc_vneg(v))));
+    return sc_epi_fix_neg_inf(v, y);
+}
+
+static inline sc_vf sc_epi_gelu(sc_vf v)
+{
+    sc_vf h = sc_vmul(v, sc_vset1(0.5f));
+    sc_vf e = sc_verf(sc_vmul(v, sc_vset1(SC_EPI_SQRT_HALF)));
+    return sc_epi_fix_neg_inf(v, sc_vfma(h, e, h));
+}
+
+static inline sc_vf sc_epi_gelu_tanh(sc_vf v)
+{
+    /* v^3 overflows to +-inf for |v| > ~1e13; tanh then saturates to +-1,
+       the right limit. */
+    sc_vf cv2 = sc_vmul(sc_vmul(v, v), sc_vset1(SC_EPI_GELU_TANH_C));
+    sc_vf inner = sc_vmul(sc_vset1(SC_EPI_SQRT_2_OVER_PI), sc_vfma(cv2, v, v));
+    sc_vf h = sc_vmul(v, sc_vset1(0.5f));
+    return sc_epi_fix_neg_inf(v, sc_vfma(h, sc_vtanh(inner), h));
+}
+
+static inline sc_vf sc_epi_mish(sc_vf v)
+{
+    sc_vf sp = sc_vlog1p(sc_vexp(v));
+    sp = sc_vblend(sp, v, sc_vcmp_gt(v, sc_vset1(SC_EPI_SOFTPLUS_THRESHOLD)));
+    return sc_epi_fix_neg_inf(v, sc_vmul(v, sc_vtanh(sp)));
+}
+
+/* One loop per activation: OP is a function name, so each loop inlines its
+   own operation (no per-vector switch or indirect call). */
+#define SC_EPI_LOOP(OP)                                                          \
+    do {                                                                         \
+        int64_t i = 0;                                                           \
+        for (; i + SC_VLEN <= n; i += SC_VLEN)                                   \
+            sc_vstore(x + i, OP(sc_vadd(sc_vload(x + i), b)));                   \
+        if (i < n) {                                                             \
+            sc_vf t = sc_vadd(sc_vload_partial(x + i, n - i), b);                \
+            sc_vstore_partial(x + i, OP(t), n - i);                              \
+        }                                                                        \
+    } while (0)
+
+static inline void sc_epilogue_body(float *x, int64_t n, float bias, sc_activation act)
+{
+    const sc_vf b = sc_vset1(bias);
+    switch (act) {
+    case SC_ACT_RELU:
+        SC_EPI_LOOP(sc_epi_relu);
+        break;
+    case SC_ACT_RELU6:
+        SC_EPI_LOOP(sc_epi_relu6);
+        break;
+    case SC_ACT_SIGMOID:
+        SC_EPI_LOOP(sc_epi_sigmoid);
+        break;
+    case SC_ACT_TANH:
+        SC_EPI_LOOP(sc_epi_tanh);
+        break;
+    case SC_ACT_SILU:
+        SC_EPI_LOOP(sc_epi_silu);
+        break;
+    case SC_ACT_GELU:
+        SC_EPI_LOOP(sc_epi_gelu);
+        break;
+    case SC_ACT_GELU_TANH:
+        SC_EPI_LOOP(sc_epi_gelu_tanh);
+        break;
+    case SC_ACT_MISH:
+        SC_EPI_LOOP(sc_epi_mish);
+        break;
+    case SC_ACT_NONE:
+    default:
+        /* As the scalar version: out-of-range values act as "none". */
+        SC_EPI_LOOP(sc_epi_none);
+        break;
+    }
+}
+
+#undef SC_EPI_LOOP

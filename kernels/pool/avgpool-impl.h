@@ -1,0 +1,128 @@
+/*
+ * Average pooling of output rows [oh0, oh1) of one plane, written once over
+ * the SIMD wrappers. The including file has included its kernels/simd/<isa>.h
+ * and defined SC_AVGPOOL_FN to the kernel's name.
+ *
+ * Semantics are PyTorch's CPU kernel: the window [h0, h0+kh) is cut at
+ * H + pad (so the ceil_mode overhang beyond the padding never counts), its
+ * area is the count_include_pad divisor; clamped to the input it gives the
+ * taps summed (row-major, from 0) and the other divisor; divisor_override,
+ * when nonzero, replaces both. The result is sum / divisor, a true division.
+ *
+ * Windows fully inside the input are vectorised over output columns; each
+ * lane adds the same taps in the same order as sc_avgpool_one, so results do
+ * not depend on which path an output took.
+ */
+#ifndef SC_AVGPOOL_FN
+#error "define SC_AVGPOOL_FN and include a kernels/simd/<isa>.h before avgpool-impl.h"
+#endif
+#ifndef SC_VLEN
+#error "include a kernels/simd/<isa>.h before avgpool-impl.h"
+#endif
+
+#include <stdint.h>
+
+#include "internal.h"
+
+/* Output positions [lo, hi) along one axis whose window is inside the input. */
+static inline void sc_avgpool_interior(int64_t in, int64_t out, int64_t k, int64_t s, int64_t p,
+                                       int64_t *lo, int64_t *hi)
+{
+    int64_t a = (p + s - 1) / s;
+    int64_t b = in - k + p >= 0 ? (in - k + p) / s + 1 : 0;
+    if (a > out)
+        a = out;
+    if (b > out)
+        b = out;
+    if (b < a)
+        b = a;
+    *lo = a;
+    *hi = b;
+}
+
+static inline void sc_avgpool_one(const sc_pool_geom *g, const float *in, int64_t oh,
+                                  int64_t ow, float *out)
+{
+    int64_t h0 = oh * g->sh - g->ph;
+    int64_t w0 = ow * g->sw - g->pw;
+    int64_t h1 = h0 + g->kh < g->h + g->ph ? h0 + g->kh : g->h + g->ph;
+    int64_t w1 = w0 + g->kw < g->w + g->pw ? w0 + g->kw : g->w + g->pw;
+    int64_t pool_size = (h1 - h0) * (w1 - w0);
+    if (h0 < 0)
+        h0 = 0;
+    if (w0 < 0)
+        w0 = 0;
+    if (h1 > g->h)
+        h1 = g->h;
+    if (w1 > g->w)
+        w1 = g->w;
+
+    int64_t divisor;
+    if (g->divisor_override != 0)
+        divisor = g->divisor_override;
+    else if (g->count_include_pad)
+        divisor = pool_size;
+    else
+        divisor = (h1 - h0) * (w1 - w0);
+
+    float sum = 0.0f;
+    for (int64_t ih = h0; ih < h1; ih++)
+        for (int64_t iw = w0; iw < w1; iw++)
+            sum += in[ih * g->w + iw];
+    *out = sum / (float)divisor;
+}
+
+static inline sc_vf sc_avgpool_load(const float *p, int64_t sw, int64_t n)
+{
+    if (sw == 1)
+        return n == SC_VLEN ? sc_vload(p) : sc_vload_partial(p, n);
+    return n == SC_VLEN ? sc_vload_strided(p, sw) : sc_vload_strided_partial(p, sw, n);
+}
+
+/* Outputs (oh, ow .. ow+n-1), all of whose windows are inside the input. */
+static inline void sc_avgpool_block(const sc_pool_geom *g, const float *in, int64_t oh,
+                                    int64_t ow, int64_t n, sc_vf divisor, float *out)
+{
+    const float *base = in + (oh * g->sh - g->ph) * g->w + (ow * g->sw - g->pw);
+    sc_vf sum = sc_vzero();
+    for (int64_t i = 0; i < g->kh; i++) {
+        const float *row = base + i * g->w;
+        for (int64_t j = 0; j < g->kw; j++)
+            sum = sc_vadd(sum, sc_avgpool_load(row + j, g->sw, n));
+    }
+    sc_vf r = sc_vdiv(sum, divisor);
+    if (n == SC_VLEN)
+        sc_vstore(out, r);
+    else
+        sc_vstore_partial(out, r, n);
+}
+
+void SC_AVGPOOL_FN(const sc_pool_geom *g, const float *in, float *out, int64_t *indices,
+                   int64_t oh0, int64_t oh1)
+{
+    (void)indices; /* average pooling has none; the executor passes NULL */
+    int64_t oh_lo, oh_hi, ow_lo, ow_hi;
+    sc_avgpool_interior(g->h, g->ho, g->kh, g->sh, g->ph, &oh_lo, &oh_hi);
+    sc_avgpool_interior(g->w, g->wo, g->kw, g->sw, g->pw, &ow_lo, &ow_hi);
+    const int vector_ok = sc_vstride_ok(g->sw);
+    /* Inside the input both count_include_pad divisors are the window area. */
+    const int64_t inner = g->divisor_override != 0 ? g->divisor_override : g->kh * g->kw;
+    const sc_vf divisor = sc_vset1((float)inner);
+
+    for (int64_t oh = oh0; oh < oh1; oh++) {
+        float *orow = out + oh * g->wo;
+        int64_t a = 0, b = 0;
+        if (vector_ok && oh >= oh_lo && oh < oh_hi) {
+            a = ow_lo;
+            b = ow_hi;
+        }
+        for (int64_t ow = 0; ow < a; ow++)
+            sc_avgpool_one(g, in, oh, ow, orow + ow);
+        for (int64_t ow = a; ow < b; ow += SC_VLEN) {
+            int64_t n = b - ow < SC_VLEN ? b - ow : SC_VLEN;
+            sc_avgpool_block(g, in, oh, ow, n, divisor, orow + ow);
+        }
+        for (int64_t ow = b; ow < g->wo; ow++)
+            sc_avgpool_one(g, in, oh, ow, orow + ow);
+    }
+}

@@ -1,0 +1,5 @@
+/* Avg pooling, neon build of avgpool-impl.h. */
+#include "simd/neon.h"
+
+#define SC_AVGPOOL_FN sc_avgpool_neon
+#include "pool/avgpool-impl.h"

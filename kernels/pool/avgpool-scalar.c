@@ -1,0 +1,5 @@
+/* Avg pooling, scalar build of avgpool-impl.h. */
+#include "simd/scalar.h"
+
+#define SC_AVGPOOL_FN sc_avgpool_scalar
+#include "pool/avgpool-impl.h"

@@ -1,0 +1,94 @@
+/* AVX-512 (F+BW+DQ+VL) vectors of 16 floats; the interface is documented in
+   scalar.h. */
+#ifndef SC_SIMD_AVX512_H
+#define SC_SIMD_AVX512_H
+
+#if !defined(__AVX512F__) || !defined(__AVX512BW__) || !defined(__AVX512DQ__) || \
+    !defined(__AVX512VL__)
+#error "avx512.h needs -mavx512f -mavx512bw -mavx512dq -mavx512vl: only files named *-avx512.c get them"
+#endif
+
+#include <immintrin.h>
+#include <stdint.h>
+
+#include "simdconv.h"
+
+typedef __m512 sc_vf;
+typedef __mmask16 sc_vmask;
+
+#define SC_VLEN 16
+#define SC_SIMD_ISA SC_ISA_AVX512
+
+static inline int sc_vstride_ok(int64_t s) { return s >= 0 && s <= INT32_MAX / (SC_VLEN - 1); }
+
+static inline sc_vf sc_vzero(void) { return _mm512_setzero_ps(); }
+static inline sc_vf sc_vset1(float x) { return _mm512_set1_ps(x); }
+static inline sc_vf sc_vload(const float *p) { return _mm512_loadu_ps(p); }
+static inline void sc_vstore(float *p, sc_vf v) { _mm512_storeu_ps(p, v); }
+
+/* Masked-off lanes are never accessed (faults suppressed), so tails at the
+   end of a buffer stay in bounds. */
+static inline __mmask16 sc_avx512_tail_mask(int64_t n)
+{
+    if (n <= 0)
+        return 0;
+    if (n >= SC_VLEN)
+        return (__mmask16)0xFFFF;
+    return (__mmask16)((1u << n) - 1u);
+}
+static inline sc_vf sc_vload_partial(const float *p, int64_t n)
+{
+    return _mm512_maskz_loadu_ps(sc_avx512_tail_mask(n), p);
+}
+static inline void sc_vstore_partial(float *p, sc_vf v, int64_t n)
+{
+    _mm512_mask_storeu_ps(p, sc_avx512_tail_mask(n), v);
+}
+static inline __m512i sc_avx512_stride_offsets(int64_t s)
+{
+    return _mm512_mullo_epi32(
+        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+        _mm512_set1_epi32((int32_t)s));
+}
+static inline sc_vf sc_vload_strided(const float *p, int64_t s)
+{
+    return _mm512_i32gather_ps(sc_avx512_stride_offsets(s), p, 4);
+}
+static inline sc_vf sc_vload_strided_partial(const float *p, int64_t s, int64_t n)
+{
+    return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), sc_avx512_tail_mask(n),
+                                    sc_avx512_stride_offsets(s), p, 4);
+}
+
+static inline sc_vf sc_vadd(sc_vf a, sc_vf b) { return _mm512_add_ps(a, b); }
+static inline sc_vf sc_vsub(sc_vf a, sc_vf b) { return _mm512_sub_ps(a, b); }
+static inline sc_vf sc_vmul(sc_vf a, sc_vf b) { return _mm512_mul_ps(a, b); }
+static inline sc_vf sc_vdiv(sc_vf a, sc_vf b) { return _mm512_div_ps(a, b); }
+static inline sc_vf sc_vfma(sc_vf a, sc_vf b, sc_vf c) { return _mm512_fmadd_ps(a, b, c); }
+static inline sc_vf sc_vfnma(sc_vf a, sc_vf b, sc_vf c) { return _mm512_fnmadd_ps(a, b, c); }
+/* Like maxps: the second operand when either is NaN, i.e. a > b ? a : b. */
+static inline sc_vf sc_vmax(sc_vf a, sc_vf b) { return _mm512_max_ps(a, b); }
+static inline sc_vf sc_vmin(sc_vf a, sc_vf b) { return _mm512_min_ps(a, b); }
+static inline sc_vf sc_vabs(sc_vf a) { return _mm512_abs_ps(a); }
+static inline sc_vf sc_vneg(sc_vf a) { return _mm512_xor_ps(a, _mm512_set1_ps(-0.0f)); }
+
+static inline sc_vmask sc_vcmp_gt(sc_vf a, sc_vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+static inline sc_vmask sc_vcmp_lt(sc_vf a, sc_vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+static inline sc_vmask sc_vcmp_ge(sc_vf a, sc_vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_GE_OQ); }
+static inline sc_vmask sc_vcmp_le(sc_vf a, sc_vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ); }
+static inline sc_vmask sc_vcmp_eq(sc_vf a, sc_vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
+static inline sc_vmask sc_visnan(sc_vf a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
+static inline sc_vmask sc_vmask_or(sc_vmask a, sc_vmask b) { return (sc_vmask)(a | b); }
+static inline sc_vmask sc_vmask_and(sc_vmask a, sc_vmask b) { return (sc_vmask)(a & b); }
+static inline sc_vf sc_vblend(sc_vf a, sc_vf b, sc_vmask m) { return _mm512_mask_blend_ps(m, a, b); }
+
+static inline float sc_vreduce_add(sc_vf v)
+{
+    __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+#endif

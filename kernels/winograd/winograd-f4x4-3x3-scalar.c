@@ -1,0 +1,112 @@
+/*
+ * Winograd F(4x4, 3x3) tile transforms in portable C (Lavin & Gray, points
+ * 0, 1, -1, 2, -2 and infinity):
+ *
+ *   B^T = | 4  0 -5  0  1  0 |     A^T = | 1  1  1  1  1  0 |
+ *         | 0 -4 -4  1  1  0 |           | 0  1 -1  2 -2  0 |
+ *         | 0  4 -4 -1  1  0 |           | 0  1  1  4  4  0 |
+ *         | 0 -2 -1  2  1  0 |           | 0  1 -1  8 -8  1 |
+ *         | 0  2 -1 -2  1  0 |
+ *         | 0  4  0 -5  0  1 |
+ *
+ * The rows are evaluated through shared sums and differences (x4 - 4 x2,
+ * x3 - 4 x1, ...) so that each stage costs 12 additions instead of 16; no
+ * term passes through more roundings than its row has non-zero entries,
+ * which is what the error bound in tests/test-winograd.c counts.
+ */
+#include "internal.h"
+
+#define ALPHA 6
+
+/* Loads the 6x6 tile at padded (r0, c0). Coordinates past the padded extent
+   (tail tiles) read as zero: they only feed outputs that are never stored,
+   and a finite zero keeps them from leaking NaN into stored neighbours. */
+static void sc_wino4_gather(const sc_conv_geom *g, const float *plane, int64_t r0, int64_t c0,
+                            float d[ALPHA][ALPHA])
+{
+    const int64_t top = g->pad_top, left = g->pad_left;
+    if (r0 >= top && r0 + ALPHA <= top + g->h && c0 >= left && c0 + ALPHA <= left + g->w) {
+        const float *src = plane + (r0 - top) * g->w + (c0 - left);
+        for (int i = 0; i < ALPHA; i++)
+            for (int j = 0; j < ALPHA; j++)
+                d[i][j] = src[i * g->w + j];
+        return;
+    }
+    int64_t cs[ALPHA];
+    for (int j = 0; j < ALPHA; j++)
+        cs[j] = c0 + j < g->wp ? g->col_src[c0 + j] : -1;
+    for (int i = 0; i < ALPHA; i++) {
+        const int64_t rs = r0 + i < g->hp ? g->row_src[r0 + i] : -1;
+        for (int j = 0; j < ALPHA; j++)
+            d[i][j] = (rs < 0 || cs[j] < 0) ? 0.0f : plane[rs * g->w + cs[j]];
+    }
+}
+
+/* y = B^T x for one column (or row) of six values. */
+static inline void sc_wino4_bt(const float x[ALPHA], float y[ALPHA])
+{
+    const float a = x[4] - 4.0f * x[2];
+    const float b = x[3] - 4.0f * x[1];
+    const float c = x[4] - x[2];
+    const float d = 2.0f * (x[3] - x[1]);
+    y[0] = (4.0f * x[0] - 5.0f * x[2]) + x[4];
+    y[1] = a + b;
+    y[2] = a - b;
+    y[3] = c + d;
+    y[4] = c - d;
+    y[5] = (4.0f * x[1] - 5.0f * x[3]) + x[5];
+}
+
+void sc_winograd_f4x4_3x3_input_scalar(const sc_conv_geom *g, const float *plane, int64_t r0,
+                                       int64_t c0, float *v, int64_t v_stride)
+{
+    float d[ALPHA][ALPHA], t[ALPHA][ALPHA];
+    sc_wino4_gather(g, plane, r0, c0, d);
+    for (int j = 0; j < ALPHA; j++) {
+        float col[ALPHA], out[ALPHA];
+        for (int i = 0; i < ALPHA; i++)
+            col[i] = d[i][j];
+        sc_wino4_bt(col, out);
+        for (int i = 0; i < ALPHA; i++)
+            t[i][j] = out[i];
+    }
+    for (int i = 0; i < ALPHA; i++) {
+        float out[ALPHA];
+        sc_wino4_bt(t[i], out);
+        float *row = v + (int64_t)i * ALPHA * v_stride;
+        for (int j = 0; j < ALPHA; j++)
+            row[j * v_stride] = out[j];
+    }
+}
+
+/* y = A^T x for one column (or row) of six values. */
+static inline void sc_wino4_at(const float x[ALPHA], float y[4])
+{
+    const float s12 = x[1] + x[2], d12 = x[1] - x[2];
+    const float s34 = x[3] + x[4], d34 = x[3] - x[4];
+    y[0] = (x[0] + s12) + s34;
+    y[1] = d12 + 2.0f * d34;
+    y[2] = s12 + 4.0f * s34;
+    y[3] = (d12 + 8.0f * d34) + x[5];
+}
+
+void sc_winograd_f4x4_3x3_output_scalar(const float *m_in, int64_t m_stride, float *y,
+                                        int64_t ldy, int64_t rows, int64_t cols)
+{
+    float t[4][ALPHA];
+    for (int j = 0; j < ALPHA; j++) {
+        float col[ALPHA], out[4];
+        for (int i = 0; i < ALPHA; i++)
+            col[i] = m_in[(int64_t)(i * ALPHA + j) * m_stride];
+        sc_wino4_at(col, out);
+        for (int i = 0; i < 4; i++)
+            t[i][j] = out[i];
+    }
+    const int64_t nr = rows < 4 ? rows : 4, nc = cols < 4 ? cols : 4;
+    for (int64_t i = 0; i < nr; i++) {
+        float out[4];
+        sc_wino4_at(t[i], out);
+        for (int64_t j = 0; j < nc; j++)
+            y[i * ldy + j] = out[j];
+    }
+}

@@ -1,0 +1,208 @@
+/*
+ * GEMM micro-kernels: every entry of sc_gemm_kernels this CPU can run,
+ * against a double-precision product, over every tile corner the executors
+ * ask for (m in 1..MR, n in 1..NR), a range of reduction depths, with and
+ * without accumulation, tight and odd row strides.
+ *
+ * Bound: C is a sum of kc products (plus the old C when accumulating), so in
+ * any summation order, FMA or not, |c - ref| <= gamma(kc+1) * (sum |a b| + |c0|)
+ * (Higham, 3.1). With small-integer operands every partial sum is exact in
+ * float, so there the result must match exactly.
+ *
+ * Around C sit guard zones: the rows and columns of the ldc-wide buffer
+ * outside the m x n corner, and TC_GUARD floats before and after it, all
+ * holding the fill pattern, which must survive.
+ *
+ * Also asserted: im2col plans name the GEMM kernel sc_pick_gemm chose for
+ * each ISA, with the 1x1 fast path named as such.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "conv.h"
+
+/* Padded lanes of the packed panels get this: a correct kernel never lets
+   them reach the m x n corner, so a leak shows up as a huge error. */
+#define PAD_POISON 1.0e6f
+
+static void fill_panel(tc_rng *r, float *p, int64_t kc, int64_t width, int64_t valid,
+                       int integers)
+{
+    for (int64_t k = 0; k < kc; k++)
+        for (int64_t l = 0; l < width; l++) {
+            float v;
+            if (l >= valid)
+                v = PAD_POISON;
+            else if (integers)
+                v = (float)tc_rng_int(r, -4, 4);
+            else
+                v = tc_rng_float(r, -1.0f, 1.0f);
+            p[k * width + l] = v;
+        }
+}
+
+/* One call of the kernel on an (m, n, kc, ldb, ldc, accumulate) case. B rows
+   are ldb apart: ldb == nr is a packed panel, a wider one stands for the
+   input planes a 1x1 convolution reads in place. */
+static void check_case(const sc_gemm_kernel *k, tc_rng *r, int64_t m, int64_t n, int64_t kc,
+                       int64_t ldb, int64_t ldc, int accumulate, int integers)
+{
+    const int64_t mr = k->mr;
+    float *a = malloc((size_t)(kc * mr) * sizeof(float));
+    float *b = malloc((size_t)(kc * ldb) * sizeof(float));
+    const int64_t body = mr * ldc;
+    float *buf = tc_alloc_guarded(TC_GUARD + body); /* guard | C (mr rows of ldc) | guard */
+    float *c = buf + TC_GUARD;
+    double *c0 = malloc((size_t)(m * n) * sizeof(double));
+    if (!a || !b || !c0) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    fill_panel(r, a, kc, mr, m, integers);
+    fill_panel(r, b, kc, ldb, n, integers);
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) {
+            float v = integers ? (float)tc_rng_int(r, -8, 8) : tc_rng_float(r, -2.0f, 2.0f);
+            c0[i * n + j] = v;
+            if (accumulate)
+                c[i * ldc + j] = v;
+        }
+
+    k->fn(kc, a, b, ldb, c, ldc, m, n, accumulate);
+
+    int64_t bad = 0, first_i = -1, first_j = -1;
+    double worst = 0.0;
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) {
+            double ref = accumulate ? c0[i * n + j] : 0.0;
+            double mag = accumulate ? fabs(c0[i * n + j]) : 0.0;
+            for (int64_t q = 0; q < kc; q++) {
+                double prod = (double)a[q * mr + i] * (double)b[q * ldb + j];
+                ref += prod;
+                mag += fabs(prod);
+            }
+            const double y = c[i * ldc + j];
+            const double err = fabs(y - ref);
+            const double bound = integers ? 0.0 : tc_gamma(kc + 1) * mag;
+            if (!(err <= bound)) {
+                if (bad++ == 0) {
+                    first_i = i;
+                    first_j = j;
+                    worst = err;
+                }
+            }
+        }
+    tc_check(bad == 0,
+             "%s/%s m=%lld n=%lld kc=%lld ldb=%lld ldc=%lld acc=%d int=%d: %lld outputs outside "
+             "the bound, first (%lld,%lld) err %g",
+             k->name, sc_isa_name(k->isa), (long long)m, (long long)n, (long long)kc,
+             (long long)ldb, (long long)ldc, accumulate, integers, (long long)bad, (long long)first_i,
+             (long long)first_j, worst);
+
+    /* Outside the corner: the pre-guard, the rest of each row up to ldc,
+       the rows past m, and the post-guard all keep the pattern. */
+    int outside_ok = tc_untouched(buf, TC_GUARD) && tc_guard_intact(c, body);
+    for (int64_t i = 0; i < mr && outside_ok; i++)
+        for (int64_t j = 0; j < ldc; j++)
+            if ((i >= m || j >= n) && !tc_untouched(&c[i * ldc + j], 1)) {
+                outside_ok = 0;
+                break;
+            }
+    tc_check(outside_ok, "%s/%s m=%lld n=%lld kc=%lld ldc=%lld acc=%d: wrote outside the corner",
+             k->name, sc_isa_name(k->isa), (long long)m, (long long)n, (long long)kc,
+             (long long)ldc, accumulate);
+
+    free(a);
+    free(b);
+    free(c0);
+    tc_free(buf);
+}
+
+static void test_kernel(const sc_gemm_kernel *k)
+{
+    static const int64_t kcs[] = {1, 2, 3, 4, 7, 8, 16, 31, 64, 255, 256, 300};
+    const int nkc = (int)(sizeof kcs / sizeof kcs[0]);
+    tc_rng r;
+    tc_rng_seed(&r, 0x6e6d6dull + (uint64_t)k->mr * 131 + (uint64_t)k->nr);
+    tc_check(k->mr >= 1 && k->nr >= 1 && k->fn != NULL, "%s/%s: bad table entry mr=%d nr=%d",
+             k->name, sc_isa_name(k->isa), k->mr, k->nr);
+    char expect[32];
+    snprintf(expect, sizeof expect, "gemm_%dx%d", k->mr, k->nr);
+    tc_check(strcmp(k->name, expect) == 0, "kernel named %s has tile %dx%d", k->name, k->mr,
+             k->nr);
+
+    for (int64_t m = 1; m <= k->mr; m++)
+        for (int64_t n = 1; n <= k->nr; n++)
+            for (int ik = 0; ik < nkc; ik++)
+                for (int acc = 0; acc <= 1; acc++) {
+                    /* Tight (ldc == n) and odd strides wider than the tile,
+                       with packed and in-place (odd ldb) B rows. */
+                    const int64_t ldcs[2] = {n, 2 * (int64_t)k->nr + 1};
+                    const int64_t ldbs[2] = {k->nr, 3 * (int64_t)k->nr + 5};
+                    for (int il = 0; il < 2; il++)
+                        check_case(k, &r, m, n, kcs[ik], ldbs[il], ldcs[il], acc, 0);
+                }
+    /* Exact arithmetic on the full tile and on a ragged corner. */
+    for (int acc = 0; acc <= 1; acc++) {
+        check_case(k, &r, k->mr, k->nr, 97, k->nr, k->nr, acc, 1);
+        check_case(k, &r, k->mr > 1 ? k->mr - 1 : 1, k->nr > 1 ? k->nr - 1 : 1, 33,
+                   2 * (int64_t)k->nr + 7, 3 * (int64_t)k->nr + 1, acc, 1);
+    }
+}
+
+/* An im2col plan names the kernel sc_pick_gemm picks for its ISA. */
+static void test_plan_names(void)
+{
+    sc_isa isas[4];
+    const int count = tc_available_isas(isas);
+    tc_rng r;
+    tc_rng_seed(&r, 99);
+    for (int i = 0; i < count; i++) {
+        if (sc_isa_limit(isas[i]) != SC_OK)
+            continue;
+        const sc_gemm_kernel *k = sc_pick_gemm(isas[i]);
+        if (!tc_check(k != NULL, "no GEMM kernel for %s", sc_isa_name(isas[i])))
+            continue;
+        for (int one = 0; one <= 1; one++) {
+            sc_conv2d_desc d;
+            const int64_t ks = one ? 1 : 3;
+            sc_conv2d_desc_init(&d, 1, 8, 6, 7, 16, ks, ks);
+            d.pad_h = d.pad_w = one ? 0 : 1;
+            float w[16 * 8 * 9];
+            tc_fill(&r, w, 16 * 8 * ks * ks, -1.0f, 1.0f);
+            const sc_conv2d_options o = {SC_CONV_IM2COL, 1, 0};
+            sc_conv2d_plan *p = NULL;
+            sc_status s = sc_conv2d_plan_create(&d, w, NULL, &o, &p);
+            char expect[96];
+            snprintf(expect, sizeof expect, "im2col_%s%s/%s", one ? "1x1_" : "", k->name,
+                     sc_isa_name(k->isa));
+            tc_check(s == SC_OK && strcmp(sc_conv2d_plan_describe(p), expect) == 0,
+                     "isa %s: im2col plan is \"%s\" (status %d), expected \"%s\"",
+                     sc_isa_name(isas[i]), s == SC_OK ? sc_conv2d_plan_describe(p) : "",
+                     (int)s, expect);
+            sc_conv2d_plan_destroy(p);
+        }
+    }
+    sc_isa_limit(sc_isa_detected());
+}
+
+int main(void)
+{
+    const sc_isa here = sc_isa_detected();
+    int tested = 0;
+    for (const sc_gemm_kernel *k = sc_gemm_kernels; k->name; k++) {
+        if (!sc_isa_usable(k->isa, here)) {
+            printf("test-gemm: skipping %s/%s (not usable on %s)\n", k->name,
+                   sc_isa_name(k->isa), sc_isa_name(here));
+            continue;
+        }
+        test_kernel(k);
+        tested++;
+    }
+    tc_check(tested > 0, "no GEMM kernel usable on %s", sc_isa_name(here));
+    test_plan_names();
+    return tc_summary("test-gemm");
+}

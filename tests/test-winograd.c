@@ -1,0 +1,748 @@
+/*
+ * Winograd F(2x2,3x3) and F(4x4,3x3): every transform kernel in
+ * sc_winograd_kernels on its own, then whole convolutions forced onto
+ * Winograd for every ISA this machine can run, compared with a
+ * double-precision direct convolution under a bound derived for Winograd.
+ *
+ * The bound. The test keeps its own copies of Lavin's matrices (points 0, 1,
+ * -1, [2, -2,] infinity). For one output y at position (p, q) of its tile,
+ * written out as a sum of leaf products, Winograd computes
+ *     y = sum_c [A^T ((G g_c G^T) . (B^T d_c B)) A]_{pq} (+ bias),
+ * and every leaf reaches the result through at most n roundings, so
+ * (Higham, lemma 3.3) |y_computed - y| <= gamma_n * S with
+ *     S = sum_c [|A^T| ((|G||g_c||G^T|) . (|B^T||d_c||B|)) |A|]_{pq} + |bias|.
+ * n = cin_g + c_t counts, along the longest path of one leaf:
+ *   cin_g  the GEMM's product and its cin_g - 1 additions;
+ *   2      U = G g G^T, computed in double (error < 2^-50 relative, far below
+ *          one float rounding) and rounded once to float;
+ *   2 kB   B^T d B: two stages, each a row of at most kB non-zeros, so at
+ *          most kB roundings (one product, kB - 1 additions; multiplying by
+ *          a power of two is exact but counted anyway) in any evaluation
+ *          order; kB = 2 for F2 and 4 for F4;
+ *   2 kA   A^T M A likewise, kA = 3 for F2 and 5 for F4;
+ *   1      the bias addition.
+ * So c_t = 2 + 2*2 + 2*3 + 1 = 13 for F(2x2) and 2 + 2*4 + 2*5 + 1 = 21 for
+ * F(4x4).
+ * Activations: relu and relu6 are exact and 1-Lipschitz, so the bound passes
+ * through unchanged (as for none). The others add L_act * bound (L_act the
+ * largest |f'|: sigmoid 1/4, tanh 1, silu 1.10, gelu and gelu_tanh 1.13,
+ * mish 1.09) plus 8 * 2^-24 * (|ref| + |pre|) for the activation's own
+ * rounding; the |pre| term covers gelu's 1 + erf(x) cancellation at very
+ * negative x, whose absolute error is about |x| 2^-24.
+ *
+ * Why this is looser than the direct convolution's bound gamma_{9 cin_g}
+ * sum |w||x|: the transforms mix the nine taps and alpha^2 inputs with
+ * coefficients up to 5 (B^T), 8 (A^T) and 1/6 (G) before they cancel again in
+ * exact arithmetic; floating point rounds the large intermediates, so the
+ * error scales with the transform-domain magnitudes S rather than with
+ * sum |w||x|. On uniform random data S is 20 to 500 times (mean 80) sum |w||x|
+ * for F(4x4), 4 to 14 times (mean 7) for F(2x2); the shorter chain
+ * cin_g + c_t against 9 cin_g only partly makes up for it.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "conv.h"
+
+/* ---- the test's own transform matrices ---- */
+
+static const double BT2[4][4] = {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
+static const double G2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+static const double AT2[2][4] = {{1, 1, 1, 0}, {0, 1, -1, -1}};
+
+static const double BT4[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0},
+                                 {0, 4, -4, -1, 1, 0}, {0, -2, -1, 2, 1, 0},
+                                 {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
+static const double G4[6][3] = {{1.0 / 4, 0, 0},
+                                {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                                {0, 0, 1}};
+static const double AT4[4][6] = {
+    {1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
+
+typedef struct wino_mats {
+    int m, alpha;
+    double bt[6][6], g[6][3], at[4][6];
+    int kb, ka; /* most non-zeros in a row of B^T, of A^T */
+} wino_mats;
+
+static void mats_init(wino_mats *w, int m)
+{
+    memset(w, 0, sizeof *w);
+    w->m = m;
+    w->alpha = m + 2;
+    if (m == 4) {
+        memcpy(w->bt, BT4, sizeof BT4);
+        memcpy(w->g, G4, sizeof G4);
+        memcpy(w->at, AT4, sizeof AT4);
+    } else {
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++)
+                w->bt[i][j] = BT2[i][j];
+            for (int j = 0; j < 3; j++)
+                w->g[i][j] = G2[i][j];
+        }
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 4; j++)
+                w->at[i][j] = AT2[i][j];
+    }
+    for (int i = 0; i < w->alpha; i++) {
+        int nz = 0;
+        for (int j = 0; j < w->alpha; j++)
+            nz += w->bt[i][j] != 0;
+        w->kb = nz > w->kb ? nz : w->kb;
+    }
+    for (int i = 0; i < m; i++) {
+        int nz = 0;
+        for (int j = 0; j < w->alpha; j++)
+            nz += w->at[i][j] != 0;
+        w->ka = nz > w->ka ? nz : w->ka;
+    }
+}
+
+/* Roundings along a leaf's longest path, outside the GEMM (see the top). */
+static int64_t mats_ct(const wino_mats *w) { return 2 + 2 * w->kb + 2 * w->ka + 1; }
+
+/* out = (abs ? |L| |X| |R| : L X R) with L r x k, X k x k, R = L^T-shaped k x r
+   given as Lr (r x k, used transposed). */
+static void sandwich(int r, int k, const double *l, int ldl, const double *x, double *out,
+                     int absval)
+{
+    double t[6][6];
+    for (int i = 0; i < r; i++)
+        for (int j = 0; j < k; j++) {
+            double s = 0;
+            for (int q = 0; q < k; q++) {
+                double a = l[i * ldl + q], b = x[q * k + j];
+                s += absval ? fabs(a) * fabs(b) : a * b;
+            }
+            t[i][j] = s;
+        }
+    for (int i = 0; i < r; i++)
+        for (int j = 0; j < r; j++) {
+            double s = 0;
+            for (int q = 0; q < k; q++) {
+                double a = t[i][q], b = l[j * ldl + q];
+                s += absval ? fabs(a) * fabs(b) : a * b;
+            }
+            out[i * r + j] = s;
+        }
+}
+
+/* ---- the double reference ---- */
+
+static int64_t ref_map(int64_t r, int64_t lo, int64_t n, sc_padding_mode mode)
+{
+    int64_t i = r - lo;
+    if (i >= 0 && i < n)
+        return i;
+    switch (mode) {
+    case SC_PAD_ZEROS: return -1;
+    case SC_PAD_REFLECT: return i < 0 ? -i : 2 * (n - 1) - i;
+    case SC_PAD_REPLICATE: return i < 0 ? 0 : n - 1;
+    case SC_PAD_CIRCULAR: return ((i % n) + n) % n;
+    }
+    return -1;
+}
+
+static double ref_act(double x, sc_activation a)
+{
+    switch (a) {
+    case SC_ACT_NONE: return x;
+    case SC_ACT_RELU: return x < 0 ? 0 : x;
+    case SC_ACT_RELU6: return x < 0 ? 0 : (x > 6 ? 6 : x);
+    case SC_ACT_SIGMOID: return 1.0 / (1.0 + exp(-x));
+    case SC_ACT_TANH: return tanh(x);
+    case SC_ACT_SILU: return x / (1.0 + exp(-x));
+    case SC_ACT_GELU: return 0.5 * x * (1.0 + erf(x / sqrt(2.0)));
+    case SC_ACT_GELU_TANH:
+        return 0.5 * x * (1.0 + tanh(sqrt(2.0 / 3.14159265358979323846) * (x + 0.044715 * x * x * x)));
+    case SC_ACT_MISH: return x * tanh(x > 30 ? x : log1p(exp(x)));
+    }
+    return x;
+}
+
+/* Largest |f'|, rounded up. 0 for the exact, 1-Lipschitz passthroughs. */
+static double act_lipschitz(sc_activation a)
+{
+    switch (a) {
+    case SC_ACT_SIGMOID: return 0.25;
+    case SC_ACT_TANH: return 1.0;
+    case SC_ACT_SILU: return 1.10;
+    case SC_ACT_GELU:
+    case SC_ACT_GELU_TANH: return 1.13;
+    case SC_ACT_MISH: return 1.09;
+    default: return 0.0;
+    }
+}
+
+typedef struct conv_case {
+    sc_conv2d_desc d;
+    int64_t ho, wo, pt, pb, pl, pr;
+    int has_bias;
+} conv_case;
+
+/* pre[] = conv + bias in double; s[] = the Winograd magnitude S (with |bias|)
+   for tile size w->m. Both n*cout*ho*wo. */
+static void ref_conv_and_bound(const conv_case *cc, const wino_mats *w, const float *in,
+                               const float *wt, const float *bias, double *pre, double *s)
+{
+    const sc_conv2d_desc *d = &cc->d;
+    const int64_t cin_g = d->in_channels / d->groups, cout_g = d->out_channels / d->groups;
+    const int64_t H = d->in_height, W = d->in_width, ho = cc->ho, wo = cc->wo;
+    const int64_t hp = H + cc->pt + cc->pb, wp = W + cc->pl + cc->pr;
+    const int m = w->m, alpha = w->alpha, a2 = alpha * alpha;
+    int64_t *rmap = malloc((size_t)(hp + wp) * sizeof(int64_t)), *cmap = rmap + hp;
+    if (!rmap) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    for (int64_t r = 0; r < hp; r++)
+        rmap[r] = ref_map(r, cc->pt, H, d->padding_mode);
+    for (int64_t c = 0; c < wp; c++)
+        cmap[c] = ref_map(c, cc->pl, W, d->padding_mode);
+    /* padded value at (r, c), zero past the padded extent */
+#define PADV(plane, r, c)                                                                      \
+    (((r) >= hp || (c) >= wp || rmap[r] < 0 || cmap[c] < 0)                                    \
+         ? 0.0                                                                                 \
+         : (double)(plane)[rmap[r] * W + cmap[c]])
+    for (int64_t n = 0; n < d->batch; n++)
+        for (int64_t oc = 0; oc < d->out_channels; oc++) {
+            const int64_t grp = oc / cout_g;
+            for (int64_t oh = 0; oh < ho; oh++)
+                for (int64_t ow = 0; ow < wo; ow++) {
+                    double acc = bias ? bias[oc] : 0.0;
+                    for (int64_t c = 0; c < cin_g; c++) {
+                        const float *pl = in + (n * d->in_channels + grp * cin_g + c) * H * W;
+                        const float *k = wt + (oc * cin_g + c) * 9;
+                        for (int i = 0; i < 3; i++)
+                            for (int j = 0; j < 3; j++)
+                                acc += (double)k[i * 3 + j] * PADV(pl, oh + i, ow + j);
+                    }
+                    pre[((n * d->out_channels + oc) * ho + oh) * wo + ow] = acc;
+                }
+        }
+
+    const int64_t th = (ho + m - 1) / m, tw = (wo + m - 1) / m;
+    double *vabs = malloc((size_t)(cin_g * a2) * sizeof(double));
+    double *uabs = malloc((size_t)(d->out_channels * cin_g * a2) * sizeof(double));
+    if (!vabs || !uabs) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    for (int64_t oc = 0; oc < d->out_channels; oc++)
+        for (int64_t c = 0; c < cin_g; c++) {
+            const float *k = wt + (oc * cin_g + c) * 9;
+            double gk[6][3];
+            for (int i = 0; i < alpha; i++)
+                for (int j = 0; j < 3; j++) {
+                    double acc = 0;
+                    for (int q = 0; q < 3; q++)
+                        acc += fabs(w->g[i][q]) * fabs((double)k[q * 3 + j]);
+                    gk[i][j] = acc;
+                }
+            double *u = uabs + (oc * cin_g + c) * a2;
+            for (int i = 0; i < alpha; i++)
+                for (int j = 0; j < alpha; j++)
+                    u[i * alpha + j] = gk[i][0] * fabs(w->g[j][0]) + gk[i][1] * fabs(w->g[j][1]) +
+                                       gk[i][2] * fabs(w->g[j][2]);
+        }
+    for (int64_t n = 0; n < d->batch; n++)
+        for (int64_t grp = 0; grp < d->groups; grp++)
+            for (int64_t ti = 0; ti < th; ti++)
+                for (int64_t tj = 0; tj < tw; tj++) {
+                    for (int64_t c = 0; c < cin_g; c++) {
+                        const float *pl = in + (n * d->in_channels + grp * cin_g + c) * H * W;
+                        double dt[36];
+                        for (int i = 0; i < alpha; i++)
+                            for (int j = 0; j < alpha; j++)
+                                dt[i * alpha + j] = PADV(pl, ti * m + i, tj * m + j);
+                        sandwich(alpha, alpha, &w->bt[0][0], 6, dt, vabs + c * a2, 1);
+                    }
+                    for (int64_t o = 0; o < cout_g; o++) {
+                        const int64_t oc = grp * cout_g + o;
+                        double x[36] = {0}, sm[16];
+                        for (int64_t c = 0; c < cin_g; c++)
+                            for (int xi = 0; xi < a2; xi++)
+                                x[xi] += uabs[(oc * cin_g + c) * a2 + xi] * vabs[c * a2 + xi];
+                        sandwich(m, alpha, &w->at[0][0], 6, x, sm, 1);
+                        for (int p = 0; p < m && ti * m + p < ho; p++)
+                            for (int q = 0; q < m && tj * m + q < wo; q++)
+                                s[((n * d->out_channels + oc) * ho + ti * m + p) * wo + tj * m +
+                                  q] = sm[p * m + q] + (bias ? fabs((double)bias[oc]) : 0.0);
+                    }
+                }
+#undef PADV
+    free(rmap);
+    free(vabs);
+    free(uabs);
+}
+
+/* ---- expectations from the kernel table ---- */
+
+static const sc_winograd_kernel *expected_kernel(sc_isa active, int m)
+{
+    for (const sc_winograd_kernel *k = sc_winograd_kernels; k->name; k++)
+        if (k->m == m && sc_isa_usable(k->isa, active))
+            return k;
+    return NULL;
+}
+
+static double worst_ratio[5];  /* by m */
+static double worst_direct[5]; /* error / direct bound, for the record */
+
+/* ---- every transform kernel of the table, on its own ---- */
+
+static void test_transform_kernels(tc_rng *rng)
+{
+    const sc_isa cpu = sc_isa_detected();
+    for (const sc_winograd_kernel *k = sc_winograd_kernels; k->name; k++) {
+        if (!sc_isa_usable(k->isa, cpu))
+            continue;
+        wino_mats w;
+        mats_init(&w, k->m);
+        const int alpha = w.alpha, a2 = alpha * alpha, m = k->m;
+        /* A 9x7 plane with zero padding 1; tiles that start anywhere, including
+           past the padded extent, must read the map or zero. */
+        sc_conv_geom g;
+        memset(&g, 0, sizeof g);
+        g.h = 9;
+        g.w = 7;
+        g.pad_top = g.pad_bottom = g.pad_left = g.pad_right = 1;
+        g.hp = g.h + 2;
+        g.wp = g.w + 2;
+        int64_t rmap[11], cmap[9];
+        for (int64_t r = 0; r < g.hp; r++)
+            rmap[r] = ref_map(r, 1, g.h, SC_PAD_ZEROS);
+        for (int64_t c = 0; c < g.wp; c++)
+            cmap[c] = ref_map(c, 1, g.w, SC_PAD_ZEROS);
+        g.row_src = rmap;
+        g.col_src = cmap;
+        float plane[63];
+        tc_fill(rng, plane, 63, -1.0f, 1.0f);
+        for (int64_t r0 = 0; r0 < g.hp; r0++)
+            for (int64_t c0 = 0; c0 < g.wp; c0++) {
+                const int64_t stride = 3; /* interleaved like a packed panel */
+                float v[36 * 3];
+                for (int i = 0; i < 36 * 3; i++)
+                    v[i] = NAN;
+                k->input_tile(&g, plane, r0, c0, v + 1, stride);
+                double dt[36], ex[36], ab[36];
+                for (int i = 0; i < alpha; i++)
+                    for (int j = 0; j < alpha; j++) {
+                        const int64_t r = r0 + i, c = c0 + j;
+                        const int ok = r < g.hp && c < g.wp && rmap[r] >= 0 && cmap[c] >= 0;
+                        dt[i * alpha + j] = ok ? plane[rmap[r] * g.w + cmap[c]] : 0.0;
+                    }
+                sandwich(alpha, alpha, &w.bt[0][0], 6, dt, ex, 0);
+                sandwich(alpha, alpha, &w.bt[0][0], 6, dt, ab, 1);
+                const double gam = tc_gamma(2 * w.kb);
+                int good = 1;
+                for (int xi = 0; xi < a2; xi++)
+                    good &= fabs((double)v[1 + xi * stride] - ex[xi]) <= gam * ab[xi];
+                for (int xi = 0; xi < a2; xi++)
+                    good &= isnan(v[xi * stride]) && isnan(v[2 + xi * stride]);
+                tc_check(good, "%s/%s input_tile at (%lld,%lld) wrong or wrote outside its slots",
+                         k->name, sc_isa_name(k->isa), (long long)r0, (long long)c0);
+            }
+        for (int rows = 1; rows <= m; rows++)
+            for (int cols = 1; cols <= m; cols++) {
+                float mi[36 * 2], y[8 * 8];
+                tc_fill(rng, mi, 72, -4.0f, 4.0f);
+                for (int i = 0; i < 64; i++)
+                    y[i] = NAN;
+                k->output_tile(mi, 2, y + 9, 8, rows, cols);
+                double md[36], ex[16], ab[16];
+                for (int xi = 0; xi < a2; xi++)
+                    md[xi] = mi[xi * 2];
+                sandwich(m, alpha, &w.at[0][0], 6, md, ex, 0);
+                sandwich(m, alpha, &w.at[0][0], 6, md, ab, 1);
+                const double gam = tc_gamma(2 * w.ka);
+                int good = 1;
+                for (int i = 0; i < 8; i++)
+                    for (int j = 0; j < 8; j++) {
+                        const int inside = i >= 1 && i < 1 + rows && j >= 1 && j < 1 + cols;
+                        const float got = y[i * 8 + j];
+                        if (inside)
+                            good &= fabs((double)got - ex[(i - 1) * m + j - 1]) <=
+                                    gam * ab[(i - 1) * m + j - 1];
+                        else
+                            good &= isnan(got);
+                    }
+                tc_check(good, "%s/%s output_tile rows=%d cols=%d wrong or wrote outside",
+                         k->name, sc_isa_name(k->isa), rows, cols);
+            }
+    }
+}
+
+/* ---- whole convolutions ---- */
+
+static void random_case(tc_rng *rng, int idx, conv_case *cc, int big)
+{
+    sc_conv2d_desc *d = &cc->d;
+    int64_t groups, cin_g, cout_g;
+    const int kind = (int)tc_rng_int(rng, 0, 3);
+    if (kind == 0) { /* depthwise */
+        groups = tc_rng_int(rng, 1, 5);
+        cin_g = cout_g = 1;
+    } else {
+        groups = kind == 1 ? tc_rng_int(rng, 2, 3) : 1;
+        cin_g = tc_rng_int(rng, 1, big ? 40 : 7);
+        cout_g = tc_rng_int(rng, 1, big ? 20 : 9);
+    }
+    int64_t H = tc_rng_int(rng, 1, big ? 37 : 14), W = tc_rng_int(rng, 1, big ? 37 : 14);
+    const sc_padding_mode mode = (sc_padding_mode)(idx % 4);
+    /* Reflect needs pad < size, and a 1-pixel input needs pad 1 for any output. */
+    if (mode == SC_PAD_REFLECT) {
+        H = H < 2 ? 2 : H;
+        W = W < 2 ? 2 : W;
+    }
+    sc_conv2d_desc_init(d, tc_rng_int(rng, 1, 3), groups * cin_g, H, W, groups * cout_g, 3, 3);
+    d->groups = groups;
+    d->padding_mode = mode;
+    d->activation = (sc_activation)((idx / 4) % 9);
+    d->padding_same = idx % 5 == 0;
+    const int64_t limit_h = mode == SC_PAD_REFLECT ? H - 1 : mode == SC_PAD_CIRCULAR ? H : 2;
+    const int64_t limit_w = mode == SC_PAD_REFLECT ? W - 1 : mode == SC_PAD_CIRCULAR ? W : 2;
+    d->pad_h = tc_rng_int(rng, 0, limit_h < 2 ? limit_h : 2);
+    d->pad_w = tc_rng_int(rng, 0, limit_w < 2 ? limit_w : 2);
+    if (H + 2 * d->pad_h < 3)
+        d->pad_h = 1;
+    if (W + 2 * d->pad_w < 3)
+        d->pad_w = 1;
+    cc->pt = cc->pb = d->padding_same ? 1 : d->pad_h;
+    cc->pl = cc->pr = d->padding_same ? 1 : d->pad_w;
+    cc->has_bias = (int)tc_rng_int(rng, 0, 1);
+}
+
+static const char *case_str(const conv_case *cc, int m, sc_isa isa)
+{
+    static char buf[256];
+    const sc_conv2d_desc *d = &cc->d;
+    snprintf(buf, sizeof buf,
+             "[%s F%d N=%lld C=%lld %lldx%lld K=%lld g=%lld pad=%lld,%lld same=%d mode=%d act=%d "
+             "bias=%d]",
+             sc_isa_name(isa), m, (long long)d->batch, (long long)d->in_channels,
+             (long long)d->in_height, (long long)d->in_width, (long long)d->out_channels,
+             (long long)d->groups, (long long)d->pad_h, (long long)d->pad_w, d->padding_same,
+             (int)d->padding_mode, (int)d->activation, cc->has_bias);
+    return buf;
+}
+
+/* Runs one case forced onto F(m) under the current ISA cap; returns 0 if the
+   plan could not be made (already reported). */
+static void run_case(tc_rng *rng, conv_case *cc, sc_isa isa, int m)
+{
+    sc_conv2d_desc *d = &cc->d;
+    if (!tc_check(sc_conv2d_output_size(d, &cc->ho, &cc->wo) == SC_OK, "%s output_size: %s",
+                  case_str(cc, m, isa), sc_last_error()))
+        return;
+    const int64_t cin_g = d->in_channels / d->groups;
+    const int64_t n_in = d->batch * d->in_channels * d->in_height * d->in_width;
+    const int64_t n_w = d->out_channels * cin_g * 9;
+    const int64_t n_out = d->batch * d->out_channels * cc->ho * cc->wo;
+    float *in = malloc((size_t)n_in * sizeof(float));
+    float *wt = malloc((size_t)n_w * sizeof(float));
+    float *bias = malloc((size_t)d->out_channels * sizeof(float));
+    float *out = tc_alloc_guarded(n_out);
+    double *pre = malloc((size_t)n_out * sizeof(double));
+    double *s = malloc((size_t)n_out * sizeof(double));
+    if (!in || !wt || !bias || !pre || !s) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    tc_fill(rng, in, n_in, -1.0f, 1.0f);
+    tc_fill(rng, wt, n_w, -1.0f, 1.0f);
+    tc_fill(rng, bias, d->out_channels, -1.0f, 1.0f);
+
+    sc_conv2d_options opt = {SC_CONV_WINOGRAD, (int)tc_rng_int(rng, 1, 3), m};
+    sc_conv2d_plan *plan = NULL;
+    sc_status st = sc_conv2d_plan_create(d, wt, cc->has_bias ? bias : NULL, &opt, &plan);
+    if (tc_check(st == SC_OK, "%s plan_create: %s (%s)", case_str(cc, m, isa),
+                 sc_status_string(st), sc_last_error())) {
+        const sc_winograd_kernel *k = expected_kernel(isa, m);
+        char want[64];
+        snprintf(want, sizeof want, "%s/%s", k ? k->name : "?", k ? sc_isa_name(k->isa) : "?");
+        tc_check(strcmp(sc_conv2d_plan_describe(plan), want) == 0, "%s ran %s, expected %s",
+                 case_str(cc, m, isa), sc_conv2d_plan_describe(plan), want);
+        st = sc_conv2d_run(plan, in, out);
+        tc_check(st == SC_OK, "%s run: %s", case_str(cc, m, isa), sc_last_error());
+        tc_check(tc_guard_intact(out, n_out), "%s wrote past the output", case_str(cc, m, isa));
+
+        wino_mats w;
+        mats_init(&w, m);
+        ref_conv_and_bound(cc, &w, in, wt, cc->has_bias ? bias : NULL, pre, s);
+        const double gam = tc_gamma(cin_g + mats_ct(&w));
+        const double lip = act_lipschitz(d->activation);
+        const double u = ldexp(1.0, -24);
+        int64_t bad = 0, first = -1;
+        for (int64_t i = 0; i < n_out; i++) {
+            const double ref = ref_act(pre[i], d->activation);
+            const double tol_pre = gam * s[i];
+            double tol = tol_pre;
+            if (lip > 0)
+                tol = lip * tol_pre * (1 + 8 * u) + 8 * u * (fabs(ref) + fabs(pre[i]));
+            const double err = fabs((double)out[i] - ref);
+            if (!(err <= tol)) {
+                if (!bad)
+                    first = i;
+                bad++;
+            }
+            if (tol > 0 && err / tol > worst_ratio[m])
+                worst_ratio[m] = err / tol;
+        }
+        if (!tc_check(bad == 0, "%s %lld outputs beyond the bound, first at %lld: got %.9g",
+                      case_str(cc, m, isa), (long long)bad, (long long)first,
+                      first >= 0 ? (double)out[first] : 0.0))
+            printf("   ref %.9g bound %.3g\n", ref_act(pre[first], d->activation),
+                   gam * s[first]);
+        sc_conv2d_plan_destroy(plan);
+    }
+    tc_free(out);
+    free(in);
+    free(wt);
+    free(bias);
+    free(pre);
+    free(s);
+}
+
+/* For the record: how far the error sits above what the direct bound
+   gamma_{9 cin_g} sum|w||x| would allow, on one deep layer without bias or
+   activation. */
+static void direct_bound_ratio(tc_rng *rng, int m)
+{
+    conv_case cc;
+    memset(&cc, 0, sizeof cc);
+    sc_conv2d_desc_init(&cc.d, 1, 32, 20, 20, 8, 3, 3);
+    cc.d.pad_h = cc.d.pad_w = 1;
+    cc.pt = cc.pb = cc.pl = cc.pr = 1;
+    sc_conv2d_output_size(&cc.d, &cc.ho, &cc.wo);
+    const int64_t n_in = 32 * 400, n_w = 8 * 32 * 9, n_out = 8 * cc.ho * cc.wo;
+    float *in = malloc(n_in * sizeof(float)), *wt = malloc(n_w * sizeof(float));
+    float *out = tc_alloc_guarded(n_out);
+    double *pre = malloc(n_out * sizeof(double)), *s = malloc(n_out * sizeof(double));
+    tc_fill(rng, in, n_in, -1, 1);
+    tc_fill(rng, wt, n_w, -1, 1);
+    sc_conv2d_options opt = {SC_CONV_WINOGRAD, 1, m};
+    sc_conv2d_plan *plan = NULL;
+    if (sc_conv2d_plan_create(&cc.d, wt, NULL, &opt, &plan) == SC_OK &&
+        sc_conv2d_run(plan, in, out) == SC_OK) {
+        wino_mats w;
+        mats_init(&w, m);
+        ref_conv_and_bound(&cc, &w, in, wt, NULL, pre, s);
+        for (int64_t oc = 0; oc < 8; oc++)
+            for (int64_t oh = 0; oh < cc.ho; oh++)
+                for (int64_t ow = 0; ow < cc.wo; ow++) {
+                    double sum = 0;
+                    for (int64_t c = 0; c < 32; c++)
+                        for (int i = 0; i < 3; i++)
+                            for (int j = 0; j < 3; j++) {
+                                int64_t r = oh + i - 1, q = ow + j - 1;
+                                if (r >= 0 && r < 20 && q >= 0 && q < 20)
+                                    sum += fabs(wt[(oc * 32 + c) * 9 + i * 3 + j]) *
+                                           fabs(in[c * 400 + r * 20 + q]);
+                            }
+                    const int64_t idx = (oc * cc.ho + oh) * cc.wo + ow;
+                    const double ratio = fabs(out[idx] - pre[idx]) / (tc_gamma(9 * 32) * sum);
+                    if (ratio > worst_direct[m])
+                        worst_direct[m] = ratio;
+                }
+    }
+    sc_conv2d_plan_destroy(plan);
+    free(in);
+    free(wt);
+    tc_free(out);
+    free(pre);
+    free(s);
+}
+
+/* ---- rejections, determinism, workspaces, tile choice ---- */
+
+static void test_rejections(void)
+{
+    const float wt[64 * 25] = {0};
+    sc_conv2d_plan *plan = NULL;
+    sc_conv2d_options opt = {SC_CONV_WINOGRAD, 1, 0};
+    struct {
+        int64_t k, stride, dil;
+        const char *word;
+    } cases[] = {{5, 1, 1, "3x3"}, {3, 2, 1, "stride"}, {3, 1, 2, "dilation"}, {1, 1, 1, "3x3"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sc_conv2d_desc d;
+        sc_conv2d_desc_init(&d, 1, 2, 12, 12, 2, cases[i].k, cases[i].k);
+        d.stride_h = d.stride_w = cases[i].stride;
+        d.dilation_h = d.dilation_w = cases[i].dil;
+        for (int m = 0; m <= 4; m += 2) {
+            opt.winograd_tile = m;
+            plan = NULL;
+            sc_status st = sc_conv2d_plan_create(&d, wt, NULL, &opt, &plan);
+            tc_check(st == SC_UNSUPPORTED && plan == NULL,
+                     "winograd on k=%lld stride=%lld dilation=%lld tile=%d: got %s",
+                     (long long)cases[i].k, (long long)cases[i].stride, (long long)cases[i].dil,
+                     m, sc_status_string(st));
+            tc_check(strstr(sc_last_error(), cases[i].word) != NULL,
+                     "rejection message \"%s\" does not mention %s", sc_last_error(),
+                     cases[i].word);
+            sc_conv2d_plan_destroy(plan);
+        }
+    }
+    /* Only 0, 2 and 4 are tiles; a bad tile is invalid even where Winograd
+       could not serve anyway (invalid wins over unsupported). */
+    const int bad_tiles[] = {3, 1, -1, 6, 8};
+    for (size_t i = 0; i < sizeof bad_tiles / sizeof bad_tiles[0]; i++) {
+        for (int k = 3; k <= 5; k += 2) {
+            sc_conv2d_desc d;
+            sc_conv2d_desc_init(&d, 1, 2, 12, 12, 2, k, k);
+            sc_conv2d_options o = {SC_CONV_WINOGRAD, 1, bad_tiles[i]};
+            plan = NULL;
+            sc_status st = sc_conv2d_plan_create(&d, wt, NULL, &o, &plan);
+            tc_check(st == SC_INVALID_ARGUMENT && plan == NULL,
+                     "winograd_tile=%d on %dx%d: got %s", bad_tiles[i], k, k,
+                     sc_status_string(st));
+            tc_check(sc_last_error()[0] != '\0', "winograd_tile=%d: no message", bad_tiles[i]);
+            o.algo = SC_CONV_AUTO;
+            st = sc_conv2d_plan_create(&d, wt, NULL, &o, &plan);
+            tc_check(st == SC_INVALID_ARGUMENT, "winograd_tile=%d with AUTO: got %s",
+                     bad_tiles[i], sc_status_string(st));
+        }
+    }
+}
+
+static void test_determinism(tc_rng *rng, sc_isa isa)
+{
+    const int64_t shapes[][6] = {
+        /* n, cin, h, w, cout, groups */
+        {2, 24, 29, 31, 20, 1},
+        {1, 12, 45, 23, 12, 12},
+        {3, 16, 17, 18, 8, 2},
+    };
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int m = 2; m <= 4; m += 2) {
+            sc_conv2d_desc d;
+            sc_conv2d_desc_init(&d, shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3],
+                                shapes[s][4], 3, 3);
+            d.groups = shapes[s][5];
+            d.pad_h = d.pad_w = 1;
+            d.padding_mode = (sc_padding_mode)(s % 4);
+            d.activation = SC_ACT_SILU;
+            int64_t ho, wo;
+            sc_conv2d_output_size(&d, &ho, &wo);
+            const int64_t n_in = d.batch * d.in_channels * d.in_height * d.in_width;
+            const int64_t n_w = d.out_channels * (d.in_channels / d.groups) * 9;
+            const int64_t n_out = d.batch * d.out_channels * ho * wo;
+            float *in = malloc(n_in * sizeof(float)), *wt = malloc(n_w * sizeof(float));
+            float *bias = malloc(d.out_channels * sizeof(float));
+            tc_fill(rng, in, n_in, -1, 1);
+            tc_fill(rng, wt, n_w, -1, 1);
+            tc_fill(rng, bias, d.out_channels, -1, 1);
+            float *outs[4];
+            for (int t = 1; t <= 3; t++) {
+                outs[t] = tc_alloc_guarded(n_out);
+                sc_conv2d_options o = {SC_CONV_WINOGRAD, t, m};
+                sc_conv2d_plan *plan = NULL;
+                sc_status st = sc_conv2d_plan_create(&d, wt, bias, &o, &plan);
+                if (tc_check(st == SC_OK, "determinism plan %zu F%d threads=%d: %s", s, m, t,
+                             sc_last_error())) {
+                    tc_check(sc_conv2d_run(plan, in, outs[t]) == SC_OK, "determinism run");
+                    tc_check(tc_guard_intact(outs[t], n_out), "determinism guard");
+                    if (t == 3) {
+                        /* A caller-owned workspace at an odd address. */
+                        const size_t ws = sc_conv2d_workspace_size(plan);
+                        char *buf = malloc(ws + 1);
+                        float *o2 = tc_alloc_guarded(n_out);
+                        tc_check(sc_conv2d_run_with_workspace(plan, in, o2, buf + 1) == SC_OK,
+                                 "run_with_workspace: %s", sc_last_error());
+                        tc_check(memcmp(o2, outs[3], n_out * sizeof(float)) == 0 &&
+                                     tc_guard_intact(o2, n_out),
+                                 "run_with_workspace differs from run (%s F%d shape %zu)",
+                                 sc_isa_name(isa), m, s);
+                        free(buf);
+                        tc_free(o2);
+                    }
+                }
+                sc_conv2d_plan_destroy(plan);
+            }
+            tc_check(memcmp(outs[1], outs[2], n_out * sizeof(float)) == 0 &&
+                         memcmp(outs[1], outs[3], n_out * sizeof(float)) == 0,
+                     "%s F%d shape %zu: output differs between 1, 2 and 3 threads",
+                     sc_isa_name(isa), m, s);
+            for (int t = 1; t <= 3; t++)
+                tc_free(outs[t]);
+            free(in);
+            free(wt);
+            free(bias);
+        }
+}
+
+/* winograd_tile = 0: the documented rule in conv-winograd.c (for the 4x8
+   scalar micro-kernel; revisit when a wider one changes the tile rounding). */
+static void test_tile_choice(void)
+{
+    static float wt[64 * 64 * 9];
+    struct {
+        int64_t cin, h, w, cout, groups;
+        int m;
+    } cases[] = {
+        {64, 3, 40, 64, 1, 2},  /* output 1 row: F(4x4) would mostly be discarded */
+        {64, 40, 5, 64, 1, 2},  /* output 3 columns */
+        {64, 34, 34, 64, 1, 4}, /* deep layer */
+        {64, 7, 7, 64, 1, 2},   /* 4 F(4x4) tiles fill only half of an nr = 8 panel */
+        {32, 34, 34, 32, 32, 4}, /* depthwise: per-tile GEMM overhead favours fewer tiles */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sc_conv2d_desc d;
+        sc_conv2d_desc_init(&d, 1, cases[i].cin, cases[i].h, cases[i].w, cases[i].cout, 3, 3);
+        d.groups = cases[i].groups;
+        sc_conv2d_options o = {SC_CONV_WINOGRAD, 1, 0};
+        sc_conv2d_plan *plan = NULL;
+        if (tc_check(sc_conv2d_plan_create(&d, wt, NULL, &o, &plan) == SC_OK, "tile choice %zu: %s",
+                     i, sc_last_error())) {
+            const char *want = cases[i].m == 4 ? "winograd_f4x4_3x3/" : "winograd_f2x2_3x3/";
+            tc_check(strncmp(sc_conv2d_plan_describe(plan), want, strlen(want)) == 0,
+                     "tile choice %zu: ran %s, expected %s*", i, sc_conv2d_plan_describe(plan),
+                     want);
+        }
+        sc_conv2d_plan_destroy(plan);
+    }
+}
+
+int main(void)
+{
+    tc_rng rng;
+    tc_rng_seed(&rng, 0x3a3a2024);
+    sc_isa isas[4];
+    const int nisa = tc_available_isas(isas);
+
+    test_transform_kernels(&rng);
+    test_rejections();
+    test_tile_choice();
+
+    /* Every padding mode x activation pairing appears once in 36 cases. */
+    int ncases = (int)(72 * tc_scale());
+    if (ncases < 36)
+        ncases = 36;
+    for (int a = 0; a < nisa; a++) {
+        sc_isa_limit(isas[a]);
+        for (int m = 2; m <= 4; m += 2) {
+            for (int i = 0; i < ncases; i++) {
+                conv_case cc;
+                memset(&cc, 0, sizeof cc);
+                random_case(&rng, i, &cc, i % 12 == 11);
+                run_case(&rng, &cc, isas[a], m);
+            }
+            direct_bound_ratio(&rng, m);
+        }
+        test_determinism(&rng, isas[a]);
+    }
+    sc_isa_limit(sc_isa_detected());
+
+    printf("worst error/bound: F(2x2) %.3g, F(4x4) %.3g; worst error/direct bound: F(2x2) "
+           "%.3g, F(4x4) %.3g\n",
+           worst_ratio[2], worst_ratio[4], worst_direct[2], worst_direct[4]);
+    return tc_summary("test-winograd");
+}
