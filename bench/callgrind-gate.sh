@@ -71,12 +71,16 @@ if [ -f "$build/CMakeCache.txt" ]; then
              "an unsanitized Release build. Give another directory." >&2
         exit 2
     fi
-    cmake -S "$root" -B "$build" -DSC_BUILD_BENCH=ON >/dev/null
+    cmake -S "$root" -B "$build" -DSC_BUILD_BENCH=ON >"$build/gate-configure.log" 2>&1 \
+        || { cat "$build/gate-configure.log" >&2; exit 2; }
 else
+    mkdir -p "$build"
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSC_BUILD_BENCH=ON \
-          -DSC_BUILD_TESTS=OFF >/dev/null
+          -DSC_BUILD_TESTS=OFF >"$build/gate-configure.log" 2>&1 \
+        || { cat "$build/gate-configure.log" >&2; exit 2; }
 fi
-cmake --build "$build" --target sc_gate_driver -j"$(nproc)" >/dev/null
+cmake --build "$build" --target sc_gate_driver -j"$(nproc)" >"$build/gate-build.log" 2>&1 \
+    || { tail -40 "$build/gate-build.log" >&2; exit 2; }
 driver="$build/bench/sc_gate_driver"
 [ -x "$driver" ] || { echo "callgrind-gate: $driver was not built" >&2; exit 2; }
 

@@ -48,7 +48,7 @@ static void fill_panel(tc_rng *r, float *p, int64_t kc, int64_t width, int64_t v
    are ldb apart: ldb == nr is a packed panel, a wider one stands for the
    input planes a 1x1 convolution reads in place. */
 static void check_case(const sc_gemm_kernel *k, tc_rng *r, int64_t m, int64_t n, int64_t kc,
-                       int64_t ldb, int64_t ldc, int accumulate, int integers)
+                       int64_t ldb, int64_t ldc, int accumulate, int with_bias, int integers)
 {
     const int64_t mr = k->mr;
     float *a = malloc((size_t)(kc * mr) * sizeof(float));
@@ -71,14 +71,20 @@ static void check_case(const sc_gemm_kernel *k, tc_rng *r, int64_t m, int64_t n,
                 c[i * ldc + j] = v;
         }
 
-    k->fn(kc, a, b, ldb, c, ldc, m, n, accumulate);
+    /* Exactly m bias values: reading past them is an overrun. */
+    float *bias = with_bias ? malloc((size_t)m * sizeof(float)) : NULL;
+    for (int64_t i = 0; bias && i < m; i++)
+        bias[i] = integers ? (float)tc_rng_int(r, -8, 8) : tc_rng_float(r, -2.0f, 2.0f);
+
+    k->fn(kc, a, b, ldb, c, ldc, m, n, accumulate, bias);
 
     int64_t bad = 0, first_i = -1, first_j = -1;
     double worst = 0.0;
     for (int64_t i = 0; i < m; i++)
         for (int64_t j = 0; j < n; j++) {
-            double ref = accumulate ? c0[i * n + j] : 0.0;
-            double mag = accumulate ? fabs(c0[i * n + j]) : 0.0;
+            const double seed = accumulate ? c0[i * n + j] : bias ? bias[i] : 0.0;
+            double ref = seed;
+            double mag = fabs(seed);
             for (int64_t q = 0; q < kc; q++) {
                 double prod = (double)a[q * mr + i] * (double)b[q * ldb + j];
                 ref += prod;
@@ -118,6 +124,7 @@ static void check_case(const sc_gemm_kernel *k, tc_rng *r, int64_t m, int64_t n,
     free(a);
     free(b);
     free(c0);
+    free(bias);
     tc_free(buf);
 }
 
@@ -143,13 +150,14 @@ static void test_kernel(const sc_gemm_kernel *k)
                     const int64_t ldcs[2] = {n, 2 * (int64_t)k->nr + 1};
                     const int64_t ldbs[2] = {k->nr, 3 * (int64_t)k->nr + 5};
                     for (int il = 0; il < 2; il++)
-                        check_case(k, &r, m, n, kcs[ik], ldbs[il], ldcs[il], acc, 0);
+                        check_case(k, &r, m, n, kcs[ik], ldbs[il], ldcs[il], acc, il, 0);
                 }
     /* Exact arithmetic on the full tile and on a ragged corner. */
     for (int acc = 0; acc <= 1; acc++) {
-        check_case(k, &r, k->mr, k->nr, 97, k->nr, k->nr, acc, 1);
+        check_case(k, &r, k->mr, k->nr, 97, k->nr, k->nr, acc, 0, 1);
+        check_case(k, &r, k->mr, k->nr, 97, k->nr, k->nr, acc, 1, 1);
         check_case(k, &r, k->mr > 1 ? k->mr - 1 : 1, k->nr > 1 ? k->nr - 1 : 1, 33,
-                   2 * (int64_t)k->nr + 7, 3 * (int64_t)k->nr + 1, acc, 1);
+                   2 * (int64_t)k->nr + 7, 3 * (int64_t)k->nr + 1, acc, 1, 1);
     }
 }
 

@@ -127,7 +127,7 @@ static void test_conv_variant(const shape *sh, const variant *v, sc_isa isa, tc_
     int64_t out_n, in_n = d->batch * d->in_channels * d->in_height * d->in_width;
     int64_t w_n = d->out_channels * (d->in_channels / d->groups) * d->kernel_h * d->kernel_w;
     out_size(d, &out_n);
-    float *w = malloc((size_t)w_n * sizeof(float)), *b = malloc((size_t)d->out_channels * 4);
+    float *w = malloc((size_t)w_n * sizeof(float)), *b = malloc((size_t)d->out_channels * sizeof(float));
     tc_fill(rng, w, w_n, -0.5f, 0.5f);
     tc_fill(rng, b, d->out_channels, -1, 1);
     float *in[N_INPUTS], *want[N_INPUTS];
@@ -276,7 +276,7 @@ static void test_pool(sc_isa isa, tc_rng *rng)
         for (int64_t i = 0; i < in_n; i += 17) /* ties, for the first-index rule */
             in[i] = 0.25f;
         int with_idx = d->kind == SC_POOL_MAX;
-        float *want = malloc((size_t)out_n * sizeof(float)), *y = malloc((size_t)out_n * 4);
+        float *want = malloc((size_t)out_n * sizeof(float)), *y = malloc((size_t)out_n * sizeof(float));
         int64_t *want_i = calloc((size_t)out_n, sizeof(int64_t));
         int64_t *yi = calloc((size_t)out_n, sizeof(int64_t));
         sc_pool2d_options o1 = {1};
@@ -293,9 +293,9 @@ static void test_pool(sc_isa isa, tc_rng *rng)
                 if (!tc_check(sc_pool2d_plan_create(d, &o, &p) == SC_OK, "pool %d threads %d", k,
                               counts[c]))
                     continue;
-                memset(y, 0, (size_t)out_n * 4);
+                memset(y, 0, (size_t)out_n * sizeof(float));
                 s = sc_pool2d_run(p, in, y, with_idx ? yi : NULL);
-                tc_check(s == SC_OK && memcmp(y, want, (size_t)out_n * 4) == 0 &&
+                tc_check(s == SC_OK && memcmp(y, want, (size_t)out_n * sizeof(float)) == 0 &&
                              (!with_idx ||
                               memcmp(yi, want_i, (size_t)out_n * sizeof(int64_t)) == 0),
                          "pool %d (%s, cap %s): threads %d differ bitwise from threads 1", k,
@@ -306,10 +306,10 @@ static void test_pool(sc_isa isa, tc_rng *rng)
             int bad = 0;
 #pragma omp parallel num_threads(3) reduction(+ : bad)
             {
-                float *yy = malloc((size_t)out_n * 4);
+                float *yy = malloc((size_t)out_n * sizeof(float));
                 int64_t *ii = calloc((size_t)out_n, sizeof(int64_t));
                 if (sc_pool2d_run(p1, in, yy, with_idx ? ii : NULL) != SC_OK ||
-                    memcmp(yy, want, (size_t)out_n * 4) != 0 ||
+                    memcmp(yy, want, (size_t)out_n * sizeof(float)) != 0 ||
                     (with_idx && memcmp(ii, want_i, (size_t)out_n * sizeof(int64_t)) != 0))
                     bad++;
                 free(yy);

@@ -297,11 +297,13 @@ static void sc_im2col_run(const struct sc_conv2d_plan *p, const float *in, float
                     const float *a = a_g + (mp * kdim + k0) * mr;
                     const int64_t m = sc_min64(mr, g->cout_g - mp * mr);
                     float *c = c_g + mp * mr * npix + p0 + q * nr;
-                    s->k->fn(kc, a, bq, ldb, c, npix, m, n, k0 > 0);
+                    const float *bias =
+                        k0 == 0 && p->has_bias ? p->bias + grp * g->cout_g + mp * mr : NULL;
+                    s->k->fn(kc, a, bq, ldb, c, npix, m, n, k0 > 0, bias);
                     /* The tile is final and still in L1. */
-                    if (last)
+                    if (last && g->act != SC_ACT_NONE)
                         for (int64_t i = 0; i < m; i++)
-                            sc_conv_epilogue(p, c + i * npix, n, grp * g->cout_g + mp * mr + i);
+                            sc_conv_activation(p, c + i * npix, n);
                 }
             }
         }

@@ -275,7 +275,7 @@ static void sc_wino_item(const sc_conv2d_plan *p, const sc_wino_state *st, const
             for (int64_t pm = 0; pm < st->npm; pm++) {
                 const int64_t mm = cout_g - pm * mr < mr ? cout_g - pm * mr : mr;
                 st->gk->fn(cin_g, uxi + pm * cin_g * mr, vxi + pn * cin_g * nr, nr,
-                           mxi + pm * mr * t + pn * nr, t, mm, n, 0);
+                           mxi + pm * mr * t + pn * nr, t, mm, n, 0, NULL);
             }
         }
     }

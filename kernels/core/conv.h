@@ -64,4 +64,11 @@ static inline void sc_conv_epilogue(const struct sc_conv2d_plan *p, float *x, in
         p->epilogue(x, n, p->bias[oc], p->g.act);
 }
 
+/* The activation alone, for executors whose GEMM already added the bias. */
+static inline void sc_conv_activation(const struct sc_conv2d_plan *p, float *x, int64_t n)
+{
+    if (p->g.act != SC_ACT_NONE)
+        p->epilogue(x, n, 0.0f, p->g.act);
+}
+
 #endif /* SC_CONV_H */

@@ -103,7 +103,7 @@ typedef struct sc_conv_geom {
 
 /*
  * Computes the m x n corner (1 <= m <= mr, 1 <= n <= nr) of
- *     C = (accumulate ? C : 0) + sum_{k < kc} A[k*mr + i] * B[k*ldb + j]
+ *     C = (accumulate ? C : bias ? bias[i] : 0) + sum_{k < kc} A[k*mr + i] * B[k*ldb + j]
  * A is a packed panel of kc rows of mr floats (zero-padded past m). B is kc
  * rows of nr floats, row k at b + k*ldb: a packed panel (ldb = nr) or, for a
  * 1x1 convolution, the input planes themselves (ldb = H*W). All nr floats of
@@ -111,10 +111,12 @@ typedef struct sc_conv_geom {
  * stored. C is row-major with row stride ldc; only its m x n corner is read
  * or written. kc >= 1. When accumulating, the sums start from C, so every
  * element is the same left-to-right sum however callers cut the reduction
- * into kc blocks or split C over threads.
+ * into kc blocks or split C over threads. bias (m floats, or NULL) seeds the
+ * sums of the first block: the bias costs no pass of its own over C.
  */
 typedef void (*sc_gemm_ukernel_fn)(int64_t kc, const float *a, const float *b, int64_t ldb,
-                                   float *c, int64_t ldc, int64_t m, int64_t n, int accumulate);
+                                   float *c, int64_t ldc, int64_t m, int64_t n, int accumulate,
+                                   const float *bias);
 
 typedef struct sc_gemm_kernel {
     sc_isa isa;

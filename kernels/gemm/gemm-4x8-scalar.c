@@ -11,7 +11,8 @@
 #include "internal.h"
 
 void sc_gemm_4x8_scalar(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
-                        int64_t ldc, int64_t m, int64_t n, int accumulate)
+                        int64_t ldc, int64_t m, int64_t n, int accumulate,
+                         const float *bias)
 {
     /* Callers guarantee 1 <= m <= 4, 1 <= n <= 8; the clamp only keeps a
        broken caller from writing past t. */
@@ -22,6 +23,10 @@ void sc_gemm_4x8_scalar(int64_t kc, const float *a, const float *b, int64_t ldb,
         for (int64_t i = 0; i < m; i++)
             for (int64_t j = 0; j < n; j++)
                 t[i][j] = c[i * ldc + j];
+    else if (bias)
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < 8; j++)
+                t[i][j] = bias[i];
 
     float c00 = t[0][0], c01 = t[0][1], c02 = t[0][2], c03 = t[0][3];
     float c04 = t[0][4], c05 = t[0][5], c06 = t[0][6], c07 = t[0][7];

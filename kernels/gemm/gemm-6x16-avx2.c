@@ -20,7 +20,8 @@
 #define NR 16
 
 void sc_gemm_6x16_avx2(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
-                       int64_t ldc, int64_t m, int64_t n, int accumulate)
+                       int64_t ldc, int64_t m, int64_t n, int accumulate,
+                         const float *bias)
 {
     const int full = m == MR && n == NR;
     float tile[MR * NR];
@@ -46,6 +47,19 @@ void sc_gemm_6x16_avx2(int64_t kc, const float *a, const float *b, int64_t ldb, 
     } else {
         c00 = c01 = c10 = c11 = c20 = c21 = _mm256_setzero_ps();
         c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
+        if (bias) {
+            c00 = c01 = _mm256_set1_ps(bias[0]);
+            if (m > 1)
+                c10 = c11 = _mm256_set1_ps(bias[1]);
+            if (m > 2)
+                c20 = c21 = _mm256_set1_ps(bias[2]);
+            if (m > 3)
+                c30 = c31 = _mm256_set1_ps(bias[3]);
+            if (m > 4)
+                c40 = c41 = _mm256_set1_ps(bias[4]);
+            if (m > 5)
+                c50 = c51 = _mm256_set1_ps(bias[5]);
+        }
     }
 
     for (int64_t k = 0; k < kc; k++) {

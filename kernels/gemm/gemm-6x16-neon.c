@@ -59,7 +59,8 @@ static inline void sc_gemm_6x16_store_row(float *p, int64_t n, float32x4_t v0, f
 }
 
 void sc_gemm_6x16_neon(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
-                       int64_t ldc, int64_t m, int64_t n, int accumulate)
+                       int64_t ldc, int64_t m, int64_t n, int accumulate,
+                         const float *bias)
 {
     /* Callers guarantee 1 <= m <= 6, 1 <= n <= 16; the clamp only keeps a
        broken caller from writing past the tile. */
@@ -85,6 +86,18 @@ void sc_gemm_6x16_neon(int64_t kc, const float *a, const float *b, int64_t ldb, 
             sc_gemm_6x16_load_row(c + 4 * ldc, n, &c40, &c41, &c42, &c43);
         if (m > 5)
             sc_gemm_6x16_load_row(c + 5 * ldc, n, &c50, &c51, &c52, &c53);
+    } else if (bias) {
+        c00 = c01 = c02 = c03 = vdupq_n_f32(bias[0]);
+        if (m > 1)
+            c10 = c11 = c12 = c13 = vdupq_n_f32(bias[1]);
+        if (m > 2)
+            c20 = c21 = c22 = c23 = vdupq_n_f32(bias[2]);
+        if (m > 3)
+            c30 = c31 = c32 = c33 = vdupq_n_f32(bias[3]);
+        if (m > 4)
+            c40 = c41 = c42 = c43 = vdupq_n_f32(bias[4]);
+        if (m > 5)
+            c50 = c51 = c52 = c53 = vdupq_n_f32(bias[5]);
     }
 
     for (int64_t k = 0; k < kc; k++) {

@@ -73,7 +73,8 @@ static inline void sc_gemm_8x32_store_row(float *p, __mmask16 k0, __mmask16 k1, 
     } while (0)
 
 void sc_gemm_8x32_avx512(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
-                         int64_t ldc, int64_t m, int64_t n, int accumulate)
+                         int64_t ldc, int64_t m, int64_t n, int accumulate,
+                         const float *bias)
 {
     /* Callers guarantee 1 <= m <= 8, 1 <= n <= 32; the clamp only keeps a
        broken caller from writing past the tile. */
@@ -106,6 +107,22 @@ void sc_gemm_8x32_avx512(int64_t kc, const float *a, const float *b, int64_t ldb
             sc_gemm_8x32_load_row(c + 6 * ldc, k0, k1, n, &c60, &c61);
         if (m > 7)
             sc_gemm_8x32_load_row(c + 7 * ldc, k0, k1, n, &c70, &c71);
+    } else if (bias) {
+        c00 = c01 = _mm512_set1_ps(bias[0]);
+        if (m > 1)
+            c10 = c11 = _mm512_set1_ps(bias[1]);
+        if (m > 2)
+            c20 = c21 = _mm512_set1_ps(bias[2]);
+        if (m > 3)
+            c30 = c31 = _mm512_set1_ps(bias[3]);
+        if (m > 4)
+            c40 = c41 = _mm512_set1_ps(bias[4]);
+        if (m > 5)
+            c50 = c51 = _mm512_set1_ps(bias[5]);
+        if (m > 6)
+            c60 = c61 = _mm512_set1_ps(bias[6]);
+        if (m > 7)
+            c70 = c71 = _mm512_set1_ps(bias[7]);
     }
 
     /* Unrolled by 2 to spread the loop overhead (by 4, gcc 12 shuffles
