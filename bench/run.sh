@@ -3,7 +3,7 @@
 #
 #   (none)          full sweep: every case of bench/shapes.txt, every algorithm
 #                   and ISA, thread counts 1, 2, 4, ... up to the core count, side
-#                   by side with oneDNN (about 10 minutes on 2 cores)
+#                   by side with oneDNN (about 5-6 minutes on 2 cores)
 #   --quick         the seed cases only, short minimum time (CI, first look)
 #   --reps N        repetitions per benchmark (default 3; 1 with --quick;
 #                   for bench/compare.sh's U-test: 9 or more)

@@ -81,6 +81,16 @@ static void make_shapes(void)
     d.pad_w = 3;
     d.activation = SC_ACT_MISH;
     add_shape(&d, 1, "one wide row band");
+    /* Runs under about 1 MFLOP per thread use fewer threads (the same bits
+       by design); these two carry enough work that 3 and 7 threads really
+       split them, so the splits themselves are what is compared. */
+    sc_conv2d_desc_init(&d, 2, 16, 26, 26, 24, 3, 3);
+    d.pad_h = d.pad_w = 1;
+    d.activation = SC_ACT_SILU;
+    add_shape(&d, 1, "3x3 16->24 26x26, 10 MFLOP");
+    sc_conv2d_desc_init(&d, 1, 32, 40, 40, 32, 1, 1);
+    d.groups = 2;
+    add_shape(&d, 1, "grouped 1x1 32->32 40x40, 3 MFLOP");
 }
 
 static void out_size(const sc_conv2d_desc *d, int64_t *n)

@@ -458,7 +458,15 @@ sc_status sc_conv2d_run_with_workspace(const sc_conv2d_plan *p, const float *inp
     if (!workspace && sc_conv2d_workspace_size(p) > 0)
         return sc_fail(SC_INVALID_ARGUMENT, "conv2d_run: workspace is NULL (needs %zu bytes)",
                        sc_conv2d_workspace_size(p));
-    const int nt = sc_threads_for_run(p->nthreads, INT64_MAX);
+    /* A thread must get enough work to repay waking it (about 10 us of
+       fork/join against ~1 MFLOP); the split never changes an output's
+       summation order, so fewer threads give the same bits. */
+    const double flops = 2.0 * (double)p->g.n * (double)p->g.cout * (double)p->g.ho *
+                         (double)p->g.wo * (double)p->g.cin_g * (double)p->g.kh * (double)p->g.kw;
+    const double per_thread = 1 << 20;
+    const int64_t useful = flops / per_thread >= (double)INT32_MAX ? INT32_MAX
+                                                                    : (int64_t)(flops / per_thread) + 1;
+    const int nt = sc_threads_for_run(p->nthreads, useful);
     p->impl->run(p, input, output, workspace ? sc_align64(workspace) : NULL, nt);
     return SC_OK;
 }

@@ -114,7 +114,9 @@ SC_API sc_status sc_conv2d_output_size(const sc_conv2d_desc *d, int64_t *out_hei
 
 typedef struct sc_conv2d_options {
     sc_conv_algo algo;   /* SC_CONV_AUTO picks; a forced algorithm that cannot serve the shape is SC_UNSUPPORTED */
-    int num_threads;     /* 0: omp_get_max_threads(), read when the plan is created */
+    int num_threads;     /* 0: omp_get_max_threads(), read when the plan is created. A run
+                            never uses more; one too small to gain from them (under about
+                            1 MFLOP per thread) uses fewer, with bitwise the same result. */
     /* Addition: Winograd output tile, 0 = chosen by the plan (see README), 2 forces
        F(2x2,3x3), 4 forces F(4x4,3x3); anything else is SC_INVALID_ARGUMENT.
        Zero-initialise the struct and older code keeps working. */
