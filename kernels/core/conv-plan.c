@@ -210,23 +210,6 @@ static int64_t sc_map_coord(int64_t r, int64_t pad_lo, int64_t n, sc_padding_mod
     return -1;
 }
 
-/* Output positions [lo, hi) whose taps all fall inside the unpadded input. */
-static void sc_interior(int64_t in, int64_t out, int64_t pad_lo, int64_t stride, int64_t span,
-                        int64_t *lo, int64_t *hi)
-{
-    int64_t a = (pad_lo + stride - 1) / stride;
-    int64_t last = in - 1 + pad_lo - span; /* o*stride <= last */
-    int64_t b = last < 0 ? 0 : last / stride + 1;
-    if (a > out)
-        a = out;
-    if (b > out)
-        b = out;
-    if (b < a)
-        b = a;
-    *lo = a;
-    *hi = b;
-}
-
 static sc_status sc_conv_build_maps(sc_conv2d_plan *p)
 {
     sc_conv_geom *g = &p->g;
@@ -246,8 +229,9 @@ static sc_status sc_conv_build_maps(sc_conv2d_plan *p)
         p->maps[g->hp + c] = sc_map_coord(c, g->pad_left, g->w, g->padding_mode);
     g->row_src = p->maps;
     g->col_src = p->maps + g->hp;
-    sc_interior(g->h, g->ho, g->pad_top, g->sh, (g->kh - 1) * g->dh, &g->oh_lo, &g->oh_hi);
-    sc_interior(g->w, g->wo, g->pad_left, g->sw, (g->kw - 1) * g->dw, &g->ow_lo, &g->ow_hi);
+    sc_interior_range(g->h, g->ho, g->pad_top, g->sh, (g->kh - 1) * g->dh, &g->oh_lo, &g->oh_hi);
+    sc_interior_range(g->w, g->wo, g->pad_left, g->sw, (g->kw - 1) * g->dw, &g->ow_lo,
+                      &g->ow_hi);
     return SC_OK;
 }
 

@@ -97,6 +97,25 @@ typedef struct sc_conv_geom {
     int64_t oh_lo, oh_hi, ow_lo, ow_hi;
 } sc_conv_geom;
 
+/* Output positions [lo, hi) along one axis whose taps o*stride - pad +
+   [0, span] all fall inside [0, in): the part a kernel can run without
+   padding checks. Empty ranges have lo == hi. */
+static inline void sc_interior_range(int64_t in, int64_t out, int64_t pad, int64_t stride,
+                                     int64_t span, int64_t *lo, int64_t *hi)
+{
+    int64_t a = (pad + stride - 1) / stride;
+    const int64_t last = in - 1 + pad - span; /* o*stride <= last */
+    int64_t b = last < 0 ? 0 : last / stride + 1;
+    if (a > out)
+        a = out;
+    if (b > out)
+        b = out;
+    if (b < a)
+        b = a;
+    *lo = a;
+    *hi = b;
+}
+
 /* ------------------------------------------------------------------ */
 /* GEMM micro-kernels (kernels/gemm/gemm-<MR>x<NR>-<isa>.c)            */
 /* ------------------------------------------------------------------ */

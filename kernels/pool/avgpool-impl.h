@@ -24,22 +24,6 @@
 
 #include "internal.h"
 
-/* Output positions [lo, hi) along one axis whose window is inside the input. */
-static inline void sc_avgpool_interior(int64_t in, int64_t out, int64_t k, int64_t s, int64_t p,
-                                       int64_t *lo, int64_t *hi)
-{
-    int64_t a = (p + s - 1) / s;
-    int64_t b = in - k + p >= 0 ? (in - k + p) / s + 1 : 0;
-    if (a > out)
-        a = out;
-    if (b > out)
-        b = out;
-    if (b < a)
-        b = a;
-    *lo = a;
-    *hi = b;
-}
-
 static inline void sc_avgpool_one(const sc_pool_geom *g, const float *in, int64_t oh,
                                   int64_t ow, float *out)
 {
@@ -102,8 +86,8 @@ void SC_AVGPOOL_FN(const sc_pool_geom *g, const float *in, float *out, int64_t *
 {
     (void)indices; /* average pooling has none; the executor passes NULL */
     int64_t oh_lo, oh_hi, ow_lo, ow_hi;
-    sc_avgpool_interior(g->h, g->ho, g->kh, g->sh, g->ph, &oh_lo, &oh_hi);
-    sc_avgpool_interior(g->w, g->wo, g->kw, g->sw, g->pw, &ow_lo, &ow_hi);
+    sc_interior_range(g->h, g->ho, g->ph, g->sh, g->kh - 1, &oh_lo, &oh_hi);
+    sc_interior_range(g->w, g->wo, g->pw, g->sw, g->kw - 1, &ow_lo, &ow_hi);
     const int vector_ok = sc_vstride_ok(g->sw);
     /* Inside the input both count_include_pad divisors are the window area. */
     const int64_t inner = g->divisor_override != 0 ? g->divisor_override : g->kh * g->kw;

@@ -24,23 +24,6 @@
 
 #include "internal.h"
 
-/* Output positions [lo, hi) along one axis whose every tap is in bounds. */
-static inline void sc_maxpool_interior(int64_t in, int64_t out, int64_t k, int64_t s, int64_t p,
-                                       int64_t d, int64_t *lo, int64_t *hi)
-{
-    int64_t extent = (k - 1) * d + 1;
-    int64_t a = (p + s - 1) / s;
-    int64_t b = in - extent + p >= 0 ? (in - extent + p) / s + 1 : 0;
-    if (a > out)
-        a = out;
-    if (b > out)
-        b = out;
-    if (b < a)
-        b = a;
-    *lo = a;
-    *hi = b;
-}
-
 static inline void sc_maxpool_one(const sc_pool_geom *g, const float *in, int64_t oh,
                                   int64_t ow, float *out, int64_t *index)
 {
@@ -125,8 +108,8 @@ void SC_MAXPOOL_FN(const sc_pool_geom *g, const float *in, float *out, int64_t *
                    int64_t oh0, int64_t oh1)
 {
     int64_t oh_lo, oh_hi, ow_lo, ow_hi;
-    sc_maxpool_interior(g->h, g->ho, g->kh, g->sh, g->ph, g->dh, &oh_lo, &oh_hi);
-    sc_maxpool_interior(g->w, g->wo, g->kw, g->sw, g->pw, g->dw, &ow_lo, &ow_hi);
+    sc_interior_range(g->h, g->ho, g->ph, g->sh, (g->kh - 1) * g->dh, &oh_lo, &oh_hi);
+    sc_interior_range(g->w, g->wo, g->pw, g->sw, (g->kw - 1) * g->dw, &ow_lo, &ow_hi);
     /* Tap numbers ride in float lanes, exact below 2^24; x86 gathers take
        32-bit lane offsets. Windows beyond either limit take the plain path. */
     const int vector_ok = sc_vstride_ok(g->sw) && g->kh * g->kw <= (INT64_C(1) << 24);

@@ -10,39 +10,16 @@
  * Every coefficient is +-1, so each transform stage is exact up to its
  * additions; this tile is the accurate choice for small or shallow layers.
  */
-#include "internal.h"
+#include "winograd/winograd-gather.h"
 
 #define ALPHA 4
 
-/* Loads the 4x4 tile at padded (r0, c0). Coordinates past the padded extent
-   (tail tiles) read as zero: they only feed outputs that are never stored,
-   and a finite zero keeps them from leaking NaN into stored neighbours. */
-static void sc_wino2_gather(const sc_conv_geom *g, const float *plane, int64_t r0, int64_t c0,
-                            float d[ALPHA][ALPHA])
-{
-    const int64_t top = g->pad_top, left = g->pad_left;
-    if (r0 >= top && r0 + ALPHA <= top + g->h && c0 >= left && c0 + ALPHA <= left + g->w) {
-        const float *src = plane + (r0 - top) * g->w + (c0 - left);
-        for (int i = 0; i < ALPHA; i++)
-            for (int j = 0; j < ALPHA; j++)
-                d[i][j] = src[i * g->w + j];
-        return;
-    }
-    int64_t cs[ALPHA];
-    for (int j = 0; j < ALPHA; j++)
-        cs[j] = c0 + j < g->wp ? g->col_src[c0 + j] : -1;
-    for (int i = 0; i < ALPHA; i++) {
-        const int64_t rs = r0 + i < g->hp ? g->row_src[r0 + i] : -1;
-        for (int j = 0; j < ALPHA; j++)
-            d[i][j] = (rs < 0 || cs[j] < 0) ? 0.0f : plane[rs * g->w + cs[j]];
-    }
-}
 
 void sc_winograd_f2x2_3x3_input_scalar(const sc_conv_geom *g, const float *plane, int64_t r0,
                                        int64_t c0, float *v, int64_t v_stride)
 {
     float d[ALPHA][ALPHA], t[ALPHA][ALPHA];
-    sc_wino2_gather(g, plane, r0, c0, d);
+    sc_wino_gather(g, plane, r0, c0, ALPHA, &d[0][0]);
     for (int j = 0; j < ALPHA; j++) {
         t[0][j] = d[0][j] - d[2][j];
         t[1][j] = d[1][j] + d[2][j];
