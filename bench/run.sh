@@ -66,15 +66,17 @@ cmake --build "$build" --target simdconv_bench -j"$(nproc)" >"$build/build.log" 
     || { tail -40 "$build/build.log" >&2; exit 1; }
 bin="$build/bench/simdconv_bench"
 
-out=${out:-$root/results/$(date -u +%Y%m%dT%H%M%SZ)$([ $quick = 1 ] && echo -quick)}
+suffix=""
+if [ $quick = 1 ]; then suffix=-quick; fi
+out=${out:-$root/results/$(date -u +%Y%m%dT%H%M%SZ)$suffix}
 mkdir -p "$out"
 args=(--benchmark_min_time="$min_time" --benchmark_out="$out/bench.json"
       --benchmark_out_format=json)
-[ $quick = 1 ] && args+=(--sc_quick)
+if [ $quick = 1 ]; then args+=(--sc_quick); fi
 if [ "$reps" -gt 1 ]; then
     args+=(--benchmark_repetitions="$reps" --benchmark_display_aggregates_only=true)
 fi
-[ -n "$filter" ] && args+=(--benchmark_filter="$filter")
+if [ -n "$filter" ]; then args+=(--benchmark_filter="$filter"); fi
 args+=("${extra[@]}")
 echo "== running $bin ${args[*]}" >&2
 run_start=$SECONDS
