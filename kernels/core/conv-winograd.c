@@ -78,11 +78,12 @@ static double sc_wino_cost(const sc_conv_geom *g, const sc_gemm_kernel *gk, int6
            (double)tiles * (in_ops * (double)g->cin_g + out_ops * (double)g->cout_g);
 }
 
-/* The GEMM a Winograd kernel runs with: never of a higher ISA than the
-   transforms, so the ISA the plan reports covers every kernel it runs. */
-static const sc_gemm_kernel *sc_wino_gemm(const sc_winograd_kernel *wk)
+/* The GEMM a Winograd plan runs in the transform domain: the best one for
+   the active ISA, whatever the transforms' ISA, since the batched GEMMs carry
+   most of the work. The plan reports the higher of the two ISAs. */
+static const sc_gemm_kernel *sc_wino_gemm(const sc_winograd_kernel *wk, sc_isa active)
 {
-    return wk ? sc_pick_gemm(wk->isa) : NULL;
+    return wk ? sc_pick_gemm(active) : NULL;
 }
 
 static int sc_wino_choose_m(const sc_conv2d_plan *p)
@@ -90,8 +91,8 @@ static int sc_wino_choose_m(const sc_conv2d_plan *p)
     const sc_conv_geom *g = &p->g;
     if (g->ho < 4 || g->wo < 4)
         return 2;
-    const sc_gemm_kernel *gk2 = sc_wino_gemm(sc_pick_winograd(p->active, 2));
-    const sc_gemm_kernel *gk4 = sc_wino_gemm(sc_pick_winograd(p->active, 4));
+    const sc_gemm_kernel *gk2 = sc_wino_gemm(sc_pick_winograd(p->active, 2), p->active);
+    const sc_gemm_kernel *gk4 = sc_wino_gemm(sc_pick_winograd(p->active, 4), p->active);
     if (!gk2 || !gk4)
         return gk2 ? 2 : 4;
     return sc_wino_cost(g, gk4, 4) <= sc_wino_cost(g, gk2, 2) ? 4 : 2;
@@ -160,7 +161,7 @@ static sc_status sc_wino_create(sc_conv2d_plan *p, const float *weight, const ch
         *why = "no Winograd transform kernel for this tile";
         return SC_UNSUPPORTED;
     }
-    const sc_gemm_kernel *gk = sc_wino_gemm(wk);
+    const sc_gemm_kernel *gk = sc_wino_gemm(wk, p->active);
     if (!gk) {
         *why = "no GEMM micro-kernel";
         return SC_UNSUPPORTED;
@@ -222,7 +223,7 @@ static sc_status sc_wino_create(sc_conv2d_plan *p, const float *weight, const ch
     sc_wino_transform_weights(p, st, weight);
 
     p->state = st;
-    p->isa = wk->isa;
+    p->isa = sc_isa_usable(wk->isa, gk->isa) ? gk->isa : wk->isa;
     snprintf(p->name, sizeof p->name, "%s", wk->name);
     p->workspace_per_thread = ((size_t)ws_bytes + 63) / 64 * 64;
     return SC_OK;
