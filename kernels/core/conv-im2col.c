@@ -300,12 +300,14 @@ static void sc_im2col_run(const struct sc_conv2d_plan *p, const float *in, float
                     const float *bias =
                         k0 == 0 && p->has_bias ? p->bias + grp * g->cout_g + mp * mr : NULL;
                     s->k->fn(kc, a, bq, ldb, c, npix, m, n, k0 > 0, bias);
-                    /* The tile is final and still in L1. */
-                    if (last && g->act != SC_ACT_NONE)
-                        for (int64_t i = 0; i < m; i++)
-                            sc_conv_activation(p, c + i * npix, n);
                 }
             }
+            /* The block's rows are final and still in L2: one activation call
+               per row segment, not per tile row (a call per 16 outputs cost
+               more than the vector exp itself). */
+            if (last && g->act != SC_ACT_NONE)
+                for (int64_t row = mp0 * mr; row < sc_min64(mp1 * mr, g->cout_g); row++)
+                    sc_conv_activation(p, c_g + row * npix + p0, ncur);
         }
     }
 }

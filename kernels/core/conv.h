@@ -9,7 +9,7 @@
 
 /*
  * One algorithm. conv-plan.c tries them in the order of the AUTO rule (see
- * sc_conv_choose in conv-plan.c); a forced algorithm tries exactly one.
+ * sc_auto_rule in conv-plan.c); a forced algorithm tries exactly one.
  */
 typedef struct sc_conv_algo_impl {
     sc_conv_algo algo;
