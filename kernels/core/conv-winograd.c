@@ -230,10 +230,18 @@ static sc_status sc_wino_create(sc_conv2d_plan *p, const float *weight, const ch
 }
 
 /* One (image, group, block) item on the thread's workspace. */
+/* Item = (image, group, tile block, block of output-channel panels [pm0,
+   pm1)). Splitting the output channels repeats the block's input transform
+   in every part but lets deep layers with few tiles use every thread; an
+   output's sums are the same whichever part computes them. */
 static void sc_wino_item(const sc_conv2d_plan *p, const sc_wino_state *st, const float *in,
-                         float *out, float *ws, int64_t item)
+                         float *out, float *ws, int64_t item, int64_t n_cb, int64_t cb_size)
 {
     const sc_conv_geom *g = &p->g;
+    const int64_t cb = item % n_cb;
+    item /= n_cb;
+    const int64_t pm0 = cb * cb_size;
+    const int64_t pm1 = pm0 + cb_size < st->npm ? pm0 + cb_size : st->npm;
     const int64_t blk = item % st->nblocks;
     const int64_t grp = item / st->nblocks % g->groups;
     const int64_t img = item / st->nblocks / g->groups;
@@ -273,7 +281,7 @@ static void sc_wino_item(const sc_conv2d_plan *p, const sc_wino_state *st, const
         float *mxi = mbuf + xi * cout_g * t;
         for (int64_t pn = 0; pn < npn; pn++) {
             const int64_t n = nt - pn * nr < nr ? nt - pn * nr : nr;
-            for (int64_t pm = 0; pm < st->npm; pm++) {
+            for (int64_t pm = pm0; pm < pm1; pm++) {
                 const int64_t mm = cout_g - pm * mr < mr ? cout_g - pm * mr : mr;
                 st->gk->fn(cin_g, uxi + pm * cin_g * mr, vxi + pn * cin_g * nr, nr,
                            mxi + pm * mr * t + pn * nr, t, mm, n, 0, NULL);
@@ -293,7 +301,8 @@ static void sc_wino_item(const sc_conv2d_plan *p, const sc_wino_state *st, const
         const int64_t oh0 = ti * m, ow0 = tj0 * m;
         const int64_t rows = g->ho - oh0 < m ? g->ho - oh0 : m;
         const int64_t ow1 = (tj0 + run) * m < g->wo ? (tj0 + run) * m : g->wo;
-        for (int64_t oc = 0; oc < cout_g; oc++) {
+        const int64_t oc1 = pm1 * mr < cout_g ? pm1 * mr : cout_g;
+        for (int64_t oc = pm0 * mr; oc < oc1; oc++) {
             float *y = out_g + (oc * g->ho + oh0) * g->wo;
             for (int64_t k = 0; k < run; k++) {
                 const int64_t ow = ow0 + k * m;
@@ -312,11 +321,24 @@ static void sc_wino_run(const sc_conv2d_plan *p, const float *in, float *out, vo
                         int nthreads)
 {
     const sc_wino_state *st = p->state;
-    const int64_t items = p->g.n * p->g.groups * st->nblocks;
+    const int64_t base = p->g.n * p->g.groups * st->nblocks;
+    /* Split the output channels only when tile blocks leave threads idle,
+       and into no more parts than that: each part repeats the input
+       transform. */
+    int64_t n_cb = 1;
+    if (nthreads > 1 && base < (int64_t)nthreads) {
+        n_cb = ((int64_t)nthreads + base - 1) / base;
+        if (n_cb > st->npm)
+            n_cb = st->npm;
+    }
+    const int64_t cb_size = (st->npm + n_cb - 1) / n_cb;
+    n_cb = (st->npm + cb_size - 1) / cb_size;
+    const int64_t items = base * n_cb;
     const size_t slice = p->workspace_per_thread / sizeof(float);
 #pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1) if (nthreads > 1)
     for (int64_t item = 0; item < items; item++)
-        sc_wino_item(p, st, in, out, (float *)ws + (size_t)omp_get_thread_num() * slice, item);
+        sc_wino_item(p, st, in, out, (float *)ws + (size_t)omp_get_thread_num() * slice, item,
+                     n_cb, cb_size);
 }
 
 const sc_conv_algo_impl sc_conv_winograd_impl = {
