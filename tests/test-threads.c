@@ -91,6 +91,12 @@ static void make_shapes(void)
     sc_conv2d_desc_init(&d, 1, 32, 40, 40, 32, 1, 1);
     d.groups = 2;
     add_shape(&d, 1, "grouped 1x1 32->32 40x40, 3 MFLOP");
+    /* Deep and small: one block of Winograd tiles, so threads split the
+       output channels instead. */
+    sc_conv2d_desc_init(&d, 1, 64, 8, 8, 64, 3, 3);
+    d.pad_h = d.pad_w = 1;
+    d.activation = SC_ACT_RELU;
+    add_shape(&d, 1, "3x3 64->64 8x8, 5 MFLOP");
 }
 
 static void out_size(const sc_conv2d_desc *d, int64_t *n)
