@@ -108,6 +108,9 @@ void set_pool_counters(benchmark::State &st, const Case &c, int threads, double 
 void note_verification(const Case &c, const std::string &route, double max_rel_diff);
 void print_verification_summary();
 
+// The GEMM micro-kernels alone, one thread (ukernel.cc).
+void register_ukernels(std::vector<std::string> &names);
+
 #ifdef SC_BENCH_HAVE_DNNL
 // Registers the oneDNN families of one case (onednn.cc).
 void register_onednn(const Case *c, const std::vector<int> &threads,

@@ -563,6 +563,7 @@ int main(int argc, char **argv)
     if (onednn)
         fprintf(stderr, "simdconv_bench: built without oneDNN (libdnnl-dev); no comparison\n");
 #endif
+    register_ukernels(names);
     // Per case: simdconv's families, then oneDNN's (one case's data at a time).
     for (const Case &c : cases) {
         if (c.is_conv())
