@@ -35,6 +35,11 @@ typedef struct sc_im2col_state {
     int64_t mpanels; /* ceil(cout_g / mr) */
     int64_t kc, nc;  /* block sizes; nc is a multiple of nr */
     int direct_b;    /* 1x1, stride 1, no padding: B rows are input planes */
+    /* Stride 1 (and not direct_b): B is packed from a slab, the padded input
+       rows one work item's k-block reads, built once per k-block, so that
+       every B row is a plain run with no border cases. */
+    int slab;
+    int64_t slab_chans, slab_rows; /* capacity: channels and padded rows */
     float *a;        /* [groups][mpanels][K][mr], zero rows past cout_g */
 } sc_im2col_state;
 
@@ -96,8 +101,22 @@ static sc_status sc_im2col_create(struct sc_conv2d_plan *p, const float *weight,
     p->state = s;
     p->isa = k->isa;
     snprintf(p->name, sizeof p->name, "im2col_%s%s", s->direct_b ? "1x1_" : "", k->name);
+    s->slab = !s->direct_b && g->sh == 1 && g->sw == 1;
+    int64_t slab_floats = 0;
+    if (s->slab) {
+        const int64_t khw = g->kh * g->kw;
+        s->slab_chans = sc_min64(g->cin_g, (kc + khw - 1) / khw + 1);
+        const int64_t rows = sc_min64(g->ho, (nc + g->wo - 1) / g->wo + 1);
+        s->slab_rows = sc_min64(g->hp, rows - 1 + (g->kh - 1) * g->dh + 1);
+        const int64_t f[] = {s->slab_chans, s->slab_rows, g->wp};
+        if (!sc_prod_i64(&slab_floats, 3, f) || slab_floats > INT64_MAX / 8) {
+            sc_free(s->a);
+            sc_free(s);
+            return sc_fail(SC_INVALID_ARGUMENT, "conv2d: im2col slab size overflows");
+        }
+    }
     /* In place, a thread only ever packs one ragged panel. */
-    const int64_t ws_floats = s->direct_b ? kc * nr : kc * nc;
+    const int64_t ws_floats = s->direct_b ? kc * nr : kc * nc + sc_round_up(slab_floats, 16);
     p->workspace_per_thread = (size_t)sc_round_up(ws_floats * (int64_t)sizeof(float), 64);
     return SC_OK;
 }
@@ -233,6 +252,66 @@ static void sc_pack_b(const sc_conv_geom *g, const sc_im2col_state *s, const flo
     }
 }
 
+/* Copies padded rows [r0, r0+nrows) of channels [ci0, ci0+nch) into slab
+   (nch x nrows x wp), applying the padding maps once per input element. */
+static void sc_build_slab(const sc_conv_geom *g, const float *in_g, int64_t ci0, int64_t nch,
+                          int64_t r0, int64_t nrows, float *slab)
+{
+    const int64_t wp = g->wp, w = g->w;
+    /* padded columns [lo, hi) read input columns c - pad_left directly */
+    const int64_t lo = sc_min64(g->pad_left, wp), hi = sc_min64(g->pad_left + w, wp);
+    for (int64_t c = 0; c < nch; c++) {
+        const float *plane = in_g + (ci0 + c) * g->h * w;
+        for (int64_t rr = 0; rr < nrows; rr++) {
+            float *d = slab + (c * nrows + rr) * wp;
+            const int64_t r = g->row_src[r0 + rr];
+            if (r < 0) {
+                memset(d, 0, (size_t)wp * sizeof(float));
+                continue;
+            }
+            const float *src = plane + r * w;
+            for (int64_t x = 0; x < lo; x++)
+                d[x] = g->col_src[x] < 0 ? 0.0f : src[g->col_src[x]];
+            memcpy(d + lo, src + (lo - g->pad_left), (size_t)(hi - lo) * sizeof(float));
+            for (int64_t x = hi; x < wp; x++)
+                d[x] = g->col_src[x] < 0 ? 0.0f : src[g->col_src[x]];
+        }
+    }
+}
+
+/* sc_pack_b for stride 1 from a slab holding padded rows [r0, r0+nrows) of
+   channels from ci0 on: B row (ci, i, j) of output row oh is the run of the
+   slab's row oh + i*dh - r0 starting at column ow + j*dw. */
+static void sc_pack_b_slab(const sc_conv_geom *g, const sc_im2col_state *s, const float *slab,
+                           int64_t ci0, int64_t r0, int64_t nrows, int64_t k0, int64_t kc,
+                           int64_t p0, int64_t ncur, float *bp)
+{
+    const int64_t nr = s->nr, wo = g->wo, wp = g->wp;
+    const int64_t khw = g->kh * g->kw;
+    int64_t ci = k0 / khw, i = k0 % khw / g->kw, j = k0 % g->kw;
+    const int64_t oh_first = p0 / wo, ow_first = p0 % wo;
+    for (int64_t kk = 0; kk < kc; kk++) {
+        const float *chan = slab + (ci - ci0) * nrows * wp + (i * g->dh - r0) * wp + j * g->dw;
+        sc_bcursor cur = {bp + kk * nr, 0, nr, kc * nr};
+        int64_t left = ncur, oh = oh_first, ow_a = ow_first;
+        while (left > 0) {
+            const int64_t ow_b = sc_min64(wo, ow_a + left);
+            sc_bput_run(&cur, chan + oh * wp + ow_a, 1, ow_b - ow_a);
+            left -= ow_b - ow_a;
+            ow_a = 0;
+            oh++;
+        }
+        sc_bfinish(&cur);
+        if (++j == g->kw) {
+            j = 0;
+            if (++i == g->kh) {
+                i = 0;
+                ci++;
+            }
+        }
+    }
+}
+
 static void sc_im2col_run(const struct sc_conv2d_plan *p, const float *in, float *out, void *ws,
                           int nthreads)
 {
@@ -274,8 +353,16 @@ static void sc_im2col_run(const struct sc_conv2d_plan *p, const float *in, float
         for (int64_t k0 = 0; k0 < kdim; k0 += s->kc) {
             const int64_t kc = sc_min64(s->kc, kdim - k0);
             const int last = k0 + kc == kdim;
-            if (!s->direct_b)
+            if (s->slab) {
+                const int64_t khw = g->kh * g->kw;
+                const int64_t ci0 = k0 / khw, ci1 = (k0 + kc - 1) / khw + 1;
+                const int64_t r0 = p0 / g->wo, r1 = (p0 + ncur - 1) / g->wo + (g->kh - 1) * g->dh + 1;
+                float *slab = bp + sc_round_up(s->kc * s->nc, 16);
+                sc_build_slab(g, in_g, ci0, ci1 - ci0, r0, r1 - r0, slab);
+                sc_pack_b_slab(g, s, slab, ci0, r0, r1 - r0, k0, kc, p0, ncur, bp);
+            } else if (!s->direct_b) {
                 sc_pack_b(g, s, in_g, k0, kc, p0, ncur, bp);
+            }
             /* One B panel (kc x nr, L1-sized) meets every A panel of the
                block, which stream from L2. */
             for (int64_t q = 0; q * nr < ncur; q++) {
