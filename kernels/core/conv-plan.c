@@ -350,6 +350,12 @@ sc_status sc_conv2d_plan_create(const sc_conv2d_desc *d, const float *weight, co
         return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for the plan");
     p->g = g;
     p->nthreads = sc_threads_for_plan(opt.num_threads);
+    /* A thread must get enough work to repay waking it (about 10 us of
+       fork/join against ~1 MFLOP); the split never changes an output's
+       summation order, so fewer threads give the same bits. */
+    const double mflops = 2.0 * (double)g.n * (double)g.cout * (double)g.ho * (double)g.wo *
+                          (double)g.cin_g * (double)g.kh * (double)g.kw / (double)(1 << 20);
+    p->useful_threads = mflops >= (double)INT32_MAX ? INT32_MAX : (int64_t)mflops + 1;
     p->winograd_tile = opt.winograd_tile;
     p->active = sc_isa_active();
     p->epilogue = sc_epilogue_for(p->active);
@@ -444,15 +450,7 @@ sc_status sc_conv2d_run_with_workspace(const sc_conv2d_plan *p, const float *inp
     if (!workspace && sc_conv2d_workspace_size(p) > 0)
         return sc_fail(SC_INVALID_ARGUMENT, "conv2d_run: workspace is NULL (needs %zu bytes)",
                        sc_conv2d_workspace_size(p));
-    /* A thread must get enough work to repay waking it (about 10 us of
-       fork/join against ~1 MFLOP); the split never changes an output's
-       summation order, so fewer threads give the same bits. */
-    const double flops = 2.0 * (double)p->g.n * (double)p->g.cout * (double)p->g.ho *
-                         (double)p->g.wo * (double)p->g.cin_g * (double)p->g.kh * (double)p->g.kw;
-    const double per_thread = 1 << 20;
-    const int64_t useful = flops / per_thread >= (double)INT32_MAX ? INT32_MAX
-                                                                    : (int64_t)(flops / per_thread) + 1;
-    const int nt = sc_threads_for_run(p->nthreads, useful);
+    const int nt = sc_threads_for_run(p->nthreads, p->useful_threads);
     p->impl->run(p, input, output, workspace ? sc_align64(workspace) : NULL, nt);
     return SC_OK;
 }

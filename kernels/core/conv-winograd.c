@@ -78,24 +78,17 @@ static double sc_wino_cost(const sc_conv_geom *g, const sc_gemm_kernel *gk, int6
            (double)tiles * (in_ops * (double)g->cin_g + out_ops * (double)g->cout_g);
 }
 
-/* The GEMM a Winograd plan runs in the transform domain: the best one for
-   the active ISA, whatever the transforms' ISA, since the batched GEMMs carry
-   most of the work. The plan reports the higher of the two ISAs. */
-static const sc_gemm_kernel *sc_wino_gemm(const sc_winograd_kernel *wk, sc_isa active)
-{
-    return wk ? sc_pick_gemm(active) : NULL;
-}
-
 static int sc_wino_choose_m(const sc_conv2d_plan *p)
 {
     const sc_conv_geom *g = &p->g;
     if (g->ho < 4 || g->wo < 4)
         return 2;
-    const sc_gemm_kernel *gk2 = sc_wino_gemm(sc_pick_winograd(p->active, 2), p->active);
-    const sc_gemm_kernel *gk4 = sc_wino_gemm(sc_pick_winograd(p->active, 4), p->active);
-    if (!gk2 || !gk4)
-        return gk2 ? 2 : 4;
-    return sc_wino_cost(g, gk4, 4) <= sc_wino_cost(g, gk2, 2) ? 4 : 2;
+    const sc_gemm_kernel *gk = sc_pick_gemm(p->active);
+    const int have2 = sc_pick_winograd(p->active, 2) != NULL;
+    const int have4 = sc_pick_winograd(p->active, 4) != NULL;
+    if (!gk || !have2 || !have4)
+        return have2 ? 2 : 4;
+    return sc_wino_cost(g, gk, 4) <= sc_wino_cost(g, gk, 2) ? 4 : 2;
 }
 
 static void sc_wino_destroy(sc_conv2d_plan *p)
@@ -161,7 +154,10 @@ static sc_status sc_wino_create(sc_conv2d_plan *p, const float *weight, const ch
         *why = "no Winograd transform kernel for this tile";
         return SC_UNSUPPORTED;
     }
-    const sc_gemm_kernel *gk = sc_wino_gemm(wk, p->active);
+    /* The batched GEMMs carry most of the work, so they use the best kernel of
+       the active ISA whatever the transforms' ISA; the plan reports the
+       higher of the two. */
+    const sc_gemm_kernel *gk = sc_pick_gemm(p->active);
     if (!gk) {
         *why = "no GEMM micro-kernel";
         return SC_UNSUPPORTED;
@@ -229,7 +225,6 @@ static sc_status sc_wino_create(sc_conv2d_plan *p, const float *weight, const ch
     return SC_OK;
 }
 
-/* One (image, group, block) item on the thread's workspace. */
 /* Item = (image, group, tile block, block of output-channel panels [pm0,
    pm1)). Splitting the output channels repeats the block's input transform
    in every part but lets deep layers with few tiles use every thread; an

@@ -33,6 +33,7 @@ struct sc_conv2d_plan {
     float *bias;           /* cout floats; zeros when the user passed NULL */
     int has_bias;
     int nthreads;          /* resolved at create */
+    int64_t useful_threads; /* most threads the work can repay (see plan_create) */
     int winograd_tile;     /* options->winograd_tile: 0 (plan picks), 2 or 4 */
     sc_isa active;         /* the active ISA when the plan was created */
     sc_isa isa;            /* ISA of the chosen kernel (set by impl->create) */

@@ -21,15 +21,15 @@ void sc_gemm_4x8_scalar(int64_t kc, const float *a, const float *b, int64_t ldb,
 #if defined(__x86_64__) || defined(_M_X64)
 void sc_gemm_6x16_avx2(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
                        int64_t ldc, int64_t m, int64_t n, int accumulate,
-                        const float *bias);
+                       const float *bias);
 void sc_gemm_8x32_avx512(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
                          int64_t ldc, int64_t m, int64_t n, int accumulate,
-                        const float *bias);
+                         const float *bias);
 #endif
 #if defined(__aarch64__)
 void sc_gemm_6x16_neon(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
                        int64_t ldc, int64_t m, int64_t n, int accumulate,
-                        const float *bias);
+                       const float *bias);
 #endif
 
 /* direct/direct-<isa>.c */

@@ -12,7 +12,7 @@
 
 void sc_gemm_4x8_scalar(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
                         int64_t ldc, int64_t m, int64_t n, int accumulate,
-                         const float *bias)
+                        const float *bias)
 {
     /* Callers guarantee 1 <= m <= 4, 1 <= n <= 8; the clamp only keeps a
        broken caller from writing past t. */

@@ -21,7 +21,7 @@
 
 void sc_gemm_6x16_avx2(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
                        int64_t ldc, int64_t m, int64_t n, int accumulate,
-                         const float *bias)
+                       const float *bias)
 {
     const int full = m == MR && n == NR;
     float tile[MR * NR];

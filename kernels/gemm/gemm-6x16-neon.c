@@ -60,7 +60,7 @@ static inline void sc_gemm_6x16_store_row(float *p, int64_t n, float32x4_t v0, f
 
 void sc_gemm_6x16_neon(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
                        int64_t ldc, int64_t m, int64_t n, int accumulate,
-                         const float *bias)
+                       const float *bias)
 {
     /* Callers guarantee 1 <= m <= 6, 1 <= n <= 16; the clamp only keeps a
        broken caller from writing past the tile. */
