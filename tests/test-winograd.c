@@ -298,6 +298,157 @@ static double worst_direct[5]; /* error / direct bound, for the record */
 
 /* ---- every transform kernel of the table, on its own ---- */
 
+/* Input transforms of runs of tiles over planes narrow and wide (a vector
+   kernel reads whole groups of tiles in place only when the plane is wide
+   enough), through zero and reflect padding, every start tile and run
+   lengths around the vector widths. Each tile's V is checked against the
+   double transform within gamma_{2 kB} |B^T| |d| |B|, bitwise against the
+   same tile transformed alone, and the slots around the written lanes must
+   keep their NaN sentinels. */
+static void test_input_kernel(tc_rng *rng, const sc_winograd_kernel *k, const wino_mats *w)
+{
+    const int alpha = w->alpha, a2 = alpha * alpha, m = k->m;
+    const struct {
+        int64_t h, w, pad;
+        sc_padding_mode mode;
+    } planes[] = {
+        {9, 7, 1, SC_PAD_ZEROS},       {13, 45, 1, SC_PAD_ZEROS},
+        {12, 70, 2, SC_PAD_REFLECT},   {10, 139, 0, SC_PAD_ZEROS},
+        {6, 37, 1, SC_PAD_REPLICATE},
+    };
+    const int64_t counts[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 31, 32, 33};
+    for (size_t pi = 0; pi < sizeof planes / sizeof planes[0]; pi++) {
+        sc_conv_geom g;
+        memset(&g, 0, sizeof g);
+        g.h = planes[pi].h;
+        g.w = planes[pi].w;
+        g.pad_top = g.pad_bottom = g.pad_left = g.pad_right = planes[pi].pad;
+        g.hp = g.h + 2 * planes[pi].pad;
+        g.wp = g.w + 2 * planes[pi].pad;
+        int64_t *rmap = malloc((size_t)(g.hp + g.wp) * sizeof(int64_t)), *cmap = rmap + g.hp;
+        float *plane = malloc((size_t)(g.h * g.w) * sizeof(float));
+        if (!rmap || !plane) {
+            fprintf(stderr, "out of memory\n");
+            exit(2);
+        }
+        for (int64_t r = 0; r < g.hp; r++)
+            rmap[r] = ref_map(r, planes[pi].pad, g.h, planes[pi].mode);
+        for (int64_t c = 0; c < g.wp; c++)
+            cmap[c] = ref_map(c, planes[pi].pad, g.w, planes[pi].mode);
+        g.row_src = rmap;
+        g.col_src = cmap;
+        tc_fill(rng, plane, g.h * g.w, -1.0f, 1.0f);
+        const int64_t tiles_w = (g.wp - 2 + m - 1) / m, tiles_h = (g.hp - 2 + m - 1) / m;
+        const int64_t ntiles = tiles_w * tiles_h;
+
+        /* Every tile alone: the reference bits, checked against the bound. */
+        float *alone = malloc((size_t)(ntiles * a2) * sizeof(float));
+        int good = 1;
+        for (int64_t t = 0; t < ntiles; t++) {
+            float v[36];
+            k->input(&g, plane, tiles_w, t, 1, v, 1);
+            const int64_t r0 = t / tiles_w * m, c0 = t % tiles_w * m;
+            double dt[36], ex[36], ab[36];
+            for (int i = 0; i < alpha; i++)
+                for (int j = 0; j < alpha; j++) {
+                    const int64_t r = r0 + i, c = c0 + j;
+                    const int ok = r < g.hp && c < g.wp && rmap[r] >= 0 && cmap[c] >= 0;
+                    dt[i * alpha + j] = ok ? plane[rmap[r] * g.w + cmap[c]] : 0.0;
+                }
+            sandwich(alpha, alpha, &w->bt[0][0], 6, dt, ex, 0);
+            sandwich(alpha, alpha, &w->bt[0][0], 6, dt, ab, 1);
+            const double gam = tc_gamma(2 * w->kb);
+            for (int xi = 0; xi < a2; xi++) {
+                good &= fabs((double)v[xi] - ex[xi]) <= gam * ab[xi];
+                alone[t * a2 + xi] = v[xi];
+            }
+        }
+        tc_check(good, "%s/%s input on %lldx%lld pad %lld: a tile beyond the bound", k->name,
+                 sc_isa_name(k->isa), (long long)g.h, (long long)g.w, (long long)planes[pi].pad);
+
+        /* Runs: the same bits in every lane, nothing outside them written. */
+        for (size_t ci = 0; ci < sizeof counts / sizeof counts[0]; ci++) {
+            const int64_t count = counts[ci], stride = count + 3;
+            float *v = malloc((size_t)(a2 * stride) * sizeof(float));
+            int same = 1, clean = 1;
+            for (int64_t t0 = 0; t0 + count <= ntiles; t0++) {
+                for (int64_t i = 0; i < a2 * stride; i++)
+                    v[i] = NAN;
+                k->input(&g, plane, tiles_w, t0, count, v + 1, stride);
+                for (int xi = 0; xi < a2; xi++) {
+                    clean &= isnan(v[xi * stride]) && isnan(v[xi * stride + count + 1]) &&
+                             isnan(v[xi * stride + count + 2]);
+                    for (int64_t l = 0; l < count; l++)
+                        same &= memcmp(&v[xi * stride + 1 + l], &alone[(t0 + l) * a2 + xi],
+                                       sizeof(float)) == 0;
+                }
+            }
+            tc_check(same, "%s/%s input runs of %lld on %lldx%lld: a lane differs from its "
+                     "tile alone", k->name, sc_isa_name(k->isa), (long long)count,
+                     (long long)g.h, (long long)g.w);
+            tc_check(clean, "%s/%s input runs of %lld on %lldx%lld: wrote outside its lanes",
+                     k->name, sc_isa_name(k->isa), (long long)count, (long long)g.h,
+                     (long long)g.w);
+            free(v);
+        }
+        free(alone);
+        free(plane);
+        free(rmap);
+    }
+}
+
+/* Output transforms of runs of 1 to 33 tiles, every row count and the
+   clipped column counts of the last tile: within gamma_{2 kA} |A^T| |M| |A|
+   of the double transform, bitwise equal to each tile alone, and nothing
+   written outside rows x cols. */
+static void test_output_kernel(tc_rng *rng, const sc_winograd_kernel *k, const wino_mats *w)
+{
+    const int alpha = w->alpha, a2 = alpha * alpha, m = k->m;
+    for (int64_t count = 1; count <= 33; count++) {
+        const int64_t ms = count + 3, ldy = count * m + 5;
+        float *mi = malloc((size_t)(a2 * ms) * sizeof(float));
+        float *y = malloc((size_t)((m + 2) * ldy) * sizeof(float));
+        tc_fill(rng, mi, a2 * ms, -4.0f, 4.0f);
+        int good = 1, same = 1, clean = 1;
+        for (int rows = 1; rows <= m; rows++)
+            for (int64_t cols = (count - 1) * m + 1; cols <= count * m; cols++) {
+                for (int64_t i = 0; i < (m + 2) * ldy; i++)
+                    y[i] = NAN;
+                k->output(mi + 1, ms, count, y + ldy + 1, ldy, rows, cols);
+                for (int64_t l = 0; l < count; l++) {
+                    double md[36], ex[16], ab[16];
+                    float yt[4 * 4];
+                    for (int xi = 0; xi < a2; xi++)
+                        md[xi] = mi[1 + xi * ms + l];
+                    sandwich(m, alpha, &w->at[0][0], 6, md, ex, 0);
+                    sandwich(m, alpha, &w->at[0][0], 6, md, ab, 1);
+                    k->output(mi + 1 + l, ms, 1, yt, m, m, m);
+                    const double gam = tc_gamma(2 * w->ka);
+                    for (int p = 0; p < rows; p++)
+                        for (int q = 0; q < m && l * m + q < cols; q++) {
+                            const float got = y[(1 + p) * ldy + 1 + l * m + q];
+                            good &= fabs((double)got - ex[p * m + q]) <= gam * ab[p * m + q];
+                            same &= memcmp(&got, &yt[p * m + q], sizeof(float)) == 0;
+                        }
+                }
+                for (int64_t i = 0; i < m + 2; i++)
+                    for (int64_t j = 0; j < ldy; j++) {
+                        const int inside = i >= 1 && i <= rows && j >= 1 && j <= cols;
+                        if (!inside)
+                            clean &= isnan(y[i * ldy + j]) != 0;
+                    }
+            }
+        tc_check(good, "%s/%s output run of %lld: beyond the bound", k->name,
+                 sc_isa_name(k->isa), (long long)count);
+        tc_check(same, "%s/%s output run of %lld: a tile differs from the tile alone", k->name,
+                 sc_isa_name(k->isa), (long long)count);
+        tc_check(clean, "%s/%s output run of %lld: wrote outside rows x cols", k->name,
+                 sc_isa_name(k->isa), (long long)count);
+        free(mi);
+        free(y);
+    }
+}
+
 static void test_transform_kernels(tc_rng *rng)
 {
     const sc_isa cpu = sc_isa_detected();
@@ -306,77 +457,8 @@ static void test_transform_kernels(tc_rng *rng)
             continue;
         wino_mats w;
         mats_init(&w, k->m);
-        const int alpha = w.alpha, a2 = alpha * alpha, m = k->m;
-        /* A 9x7 plane with zero padding 1; tiles that start anywhere, including
-           past the padded extent, must read the map or zero. */
-        sc_conv_geom g;
-        memset(&g, 0, sizeof g);
-        g.h = 9;
-        g.w = 7;
-        g.pad_top = g.pad_bottom = g.pad_left = g.pad_right = 1;
-        g.hp = g.h + 2;
-        g.wp = g.w + 2;
-        int64_t rmap[11], cmap[9];
-        for (int64_t r = 0; r < g.hp; r++)
-            rmap[r] = ref_map(r, 1, g.h, SC_PAD_ZEROS);
-        for (int64_t c = 0; c < g.wp; c++)
-            cmap[c] = ref_map(c, 1, g.w, SC_PAD_ZEROS);
-        g.row_src = rmap;
-        g.col_src = cmap;
-        float plane[63];
-        tc_fill(rng, plane, 63, -1.0f, 1.0f);
-        for (int64_t r0 = 0; r0 < g.hp; r0++)
-            for (int64_t c0 = 0; c0 < g.wp; c0++) {
-                const int64_t stride = 3; /* interleaved like a packed panel */
-                float v[36 * 3];
-                for (int i = 0; i < 36 * 3; i++)
-                    v[i] = NAN;
-                k->input_tile(&g, plane, r0, c0, v + 1, stride);
-                double dt[36], ex[36], ab[36];
-                for (int i = 0; i < alpha; i++)
-                    for (int j = 0; j < alpha; j++) {
-                        const int64_t r = r0 + i, c = c0 + j;
-                        const int ok = r < g.hp && c < g.wp && rmap[r] >= 0 && cmap[c] >= 0;
-                        dt[i * alpha + j] = ok ? plane[rmap[r] * g.w + cmap[c]] : 0.0;
-                    }
-                sandwich(alpha, alpha, &w.bt[0][0], 6, dt, ex, 0);
-                sandwich(alpha, alpha, &w.bt[0][0], 6, dt, ab, 1);
-                const double gam = tc_gamma(2 * w.kb);
-                int good = 1;
-                for (int xi = 0; xi < a2; xi++)
-                    good &= fabs((double)v[1 + xi * stride] - ex[xi]) <= gam * ab[xi];
-                for (int xi = 0; xi < a2; xi++)
-                    good &= isnan(v[xi * stride]) && isnan(v[2 + xi * stride]);
-                tc_check(good, "%s/%s input_tile at (%lld,%lld) wrong or wrote outside its slots",
-                         k->name, sc_isa_name(k->isa), (long long)r0, (long long)c0);
-            }
-        for (int rows = 1; rows <= m; rows++)
-            for (int cols = 1; cols <= m; cols++) {
-                float mi[36 * 2], y[8 * 8];
-                tc_fill(rng, mi, 72, -4.0f, 4.0f);
-                for (int i = 0; i < 64; i++)
-                    y[i] = NAN;
-                k->output_tile(mi, 2, y + 9, 8, rows, cols);
-                double md[36], ex[16], ab[16];
-                for (int xi = 0; xi < a2; xi++)
-                    md[xi] = mi[xi * 2];
-                sandwich(m, alpha, &w.at[0][0], 6, md, ex, 0);
-                sandwich(m, alpha, &w.at[0][0], 6, md, ab, 1);
-                const double gam = tc_gamma(2 * w.ka);
-                int good = 1;
-                for (int i = 0; i < 8; i++)
-                    for (int j = 0; j < 8; j++) {
-                        const int inside = i >= 1 && i < 1 + rows && j >= 1 && j < 1 + cols;
-                        const float got = y[i * 8 + j];
-                        if (inside)
-                            good &= fabs((double)got - ex[(i - 1) * m + j - 1]) <=
-                                    gam * ab[(i - 1) * m + j - 1];
-                        else
-                            good &= isnan(got);
-                    }
-                tc_check(good, "%s/%s output_tile rows=%d cols=%d wrong or wrote outside",
-                         k->name, sc_isa_name(k->isa), rows, cols);
-            }
+        test_input_kernel(rng, k, &w);
+        test_output_kernel(rng, k, &w);
     }
 }
 
@@ -625,6 +707,7 @@ static void test_determinism(tc_rng *rng, sc_isa isa)
         {2, 24, 29, 31, 20, 1},
         {1, 12, 45, 23, 12, 12},
         {3, 16, 17, 18, 8, 2},
+        {1, 8, 21, 75, 8, 1}, /* wide rows: whole tile groups read in place */
     };
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         for (int m = 2; m <= 4; m += 2) {

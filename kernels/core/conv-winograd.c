@@ -25,6 +25,8 @@
    consumed by the same thread, so keeping them within a Zen3-class L2
    (512 KiB) to 1 MiB avoids refetching them from L3 between the stages. */
 #define SC_WINO_BLOCK_BYTES (768 * 1024)
+/* Floats of padding after each transform position's plane of V and M. */
+#define SC_WINO_XI_PAD 16
 
 typedef struct sc_wino_state {
     const sc_winograd_kernel *wk;
@@ -33,6 +35,7 @@ typedef struct sc_wino_state {
     int64_t tiles_h, tiles_w, ntiles;
     int64_t t;        /* tiles per block, a multiple of nr */
     int64_t nblocks;  /* per (image, group) */
+    int64_t vs, ms;   /* floats between transform positions xi in V and in M */
     int64_t npm;      /* mr-row panels per group: ceil(cout_g / mr) */
     float *u;         /* [group][xi][panel][cin_g][mr] */
 } sc_wino_state;
@@ -199,8 +202,18 @@ static sc_status sc_wino_create(sc_conv2d_plan *p, const float *weight, const ch
     /* Sizes in bytes, held to the contract's int64 limit like every tensor. */
     int64_t u_bytes, ws_bytes;
     const int64_t u_f[] = {g->groups, st->a2, st->npm, gk->mr, g->cin_g, (int64_t)sizeof(float)};
-    const int64_t ws_f[] = {per_tile, t, (int64_t)sizeof(float)};
-    if (!sc_prod_i64(&u_bytes, 6, u_f) || !sc_prod_i64(&ws_bytes, 3, ws_f) ||
+    /* One cache line between the xi planes: with cin_g * t a multiple of
+       1024 floats (common), the alpha^2 planes a tile's transform touches
+       would otherwise fall into one L1 set and evict each other. */
+    int64_t vm = INT64_MAX; /* vs + ms */
+    if (sc_mul_i64(g->cin_g, t, &st->vs) && sc_mul_i64(g->cout_g, t, &st->ms) &&
+        st->vs < INT64_MAX / 4 && st->ms < INT64_MAX / 4) {
+        st->vs += SC_WINO_XI_PAD;
+        st->ms += SC_WINO_XI_PAD;
+        vm = st->vs + st->ms;
+    }
+    const int64_t ws_f[] = {st->a2, vm, (int64_t)sizeof(float)};
+    if (vm == INT64_MAX || !sc_prod_i64(&u_bytes, 6, u_f) || !sc_prod_i64(&ws_bytes, 3, ws_f) ||
         ws_bytes > INT64_MAX - 63 || (uint64_t)u_bytes > SIZE_MAX ||
         (uint64_t)ws_bytes > SIZE_MAX - 63) {
         sc_free(st);
@@ -247,23 +260,20 @@ static void sc_wino_item(const sc_conv2d_plan *p, const sc_wino_state *st, const
     const int64_t nt = t0 + t <= st->ntiles ? t : st->ntiles - t0;
     const int64_t npn = (nt + nr - 1) / nr;
     float *v = ws;                     /* [xi][panel][cin_g][nr] */
-    float *mbuf = ws + a2 * cin_g * t; /* [xi][cout_g][t] */
+    float *mbuf = ws + a2 * st->vs;    /* [xi][cout_g][t], xi stride ms */
 
     const int64_t plane = g->h * g->w;
     const float *in_g = in + (img * g->cin + grp * cin_g) * plane;
-    for (int64_t c = 0; c < cin_g; c++) {
-        for (int64_t j = 0; j < nt; j++) {
-            const int64_t tile = t0 + j;
-            const int64_t r0 = tile / st->tiles_w * m, c0 = tile % st->tiles_w * m;
-            st->wk->input_tile(g, in_g + c * plane, r0, c0,
-                               v + (j / nr) * cin_g * nr + c * nr + j % nr, cin_g * t);
-        }
-    }
+    for (int64_t c = 0; c < cin_g; c++)
+        for (int64_t pn = 0; pn < npn; pn++)
+            st->wk->input(g, in_g + c * plane, st->tiles_w, t0 + pn * nr,
+                          nt - pn * nr < nr ? nt - pn * nr : nr, v + pn * cin_g * nr + c * nr,
+                          st->vs);
     /* The micro-kernel's contract wants whole nr-wide panels, zero past n;
        the tail's columns would otherwise hold the previous block's data. */
     if (nt % nr) {
         for (int64_t xi = 0; xi < a2; xi++) {
-            float *last = v + xi * cin_g * t + (npn - 1) * cin_g * nr;
+            float *last = v + xi * st->vs + (npn - 1) * cin_g * nr;
             for (int64_t c = 0; c < cin_g; c++)
                 memset(last + c * nr + nt % nr, 0, (size_t)(nr - nt % nr) * sizeof(float));
         }
@@ -272,8 +282,8 @@ static void sc_wino_item(const sc_conv2d_plan *p, const sc_wino_state *st, const
     const float *ug = st->u + grp * a2 * st->npm * cin_g * mr;
     for (int64_t xi = 0; xi < a2; xi++) {
         const float *uxi = ug + xi * st->npm * cin_g * mr;
-        const float *vxi = v + xi * cin_g * t;
-        float *mxi = mbuf + xi * cout_g * t;
+        const float *vxi = v + xi * st->vs;
+        float *mxi = mbuf + xi * st->ms;
         for (int64_t pn = 0; pn < npn; pn++) {
             const int64_t n = nt - pn * nr < nr ? nt - pn * nr : nr;
             for (int64_t pm = pm0; pm < pm1; pm++) {
@@ -299,12 +309,7 @@ static void sc_wino_item(const sc_conv2d_plan *p, const sc_wino_state *st, const
         const int64_t oc1 = pm1 * mr < cout_g ? pm1 * mr : cout_g;
         for (int64_t oc = pm0 * mr; oc < oc1; oc++) {
             float *y = out_g + (oc * g->ho + oh0) * g->wo;
-            for (int64_t k = 0; k < run; k++) {
-                const int64_t ow = ow0 + k * m;
-                const int64_t cols = g->wo - ow < m ? g->wo - ow : m;
-                st->wk->output_tile(mbuf + oc * t + j + k, cout_g * t, y + ow, g->wo, rows,
-                                    cols);
-            }
+            st->wk->output(mbuf + oc * t + j, st->ms, run, y + ow0, g->wo, rows, ow1 - ow0);
             for (int64_t r = 0; r < rows; r++)
                 sc_conv_epilogue(p, y + r * g->wo + ow0, ow1 - ow0, grp * cout_g + oc);
         }

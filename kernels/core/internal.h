@@ -168,26 +168,32 @@ typedef struct sc_direct_kernel {
 /* ------------------------------------------------------------------ */
 
 /*
- * F(m x m, 3 x 3), alpha = m + 2.
- * input_tile: reads the alpha x alpha input tile whose top-left padded
- *   coordinate is (r0, c0) from one input plane through g->row_src/col_src
- *   (so every padding mode works) and writes V = B^T d B to v[xi * v_stride]
- *   for xi in [0, alpha*alpha).
- * output_tile: reads M from m_in[xi * m_stride], computes Y = A^T M A and
- *   writes its top-left rows x cols corner (the tile clipped at the output
- *   edge) to y with row stride ldy.
+ * F(m x m, 3 x 3), alpha = m + 2. Tiles are numbered in raster order over the
+ * tiles_w-wide grid anchored at output (0, 0); tile t has its top-left padded
+ * input coordinate at (t / tiles_w * m, t % tiles_w * m).
+ * input: transforms tiles tile0 .. tile0+count-1 of one input plane, read
+ *   through g->row_src/col_src (so every padding mode works; coordinates past
+ *   the padded extent read as zero), and writes V = B^T d B of tile
+ *   tile0 + l to v[xi * v_stride + l] for xi in [0, alpha*alpha) and l in
+ *   [0, count), nothing else.
+ * output: for count tiles side by side in one tile row, reads M of tile l
+ *   from m_in[xi * m_stride + l], computes Y = A^T M A and writes rows x cols
+ *   of the run's outputs (rows <= m; cols <= count*m, the run clipped at the
+ *   output edge) to y with row stride ldy, nothing else.
+ * A kernel may transform several tiles per vector; a tile's result is the
+ * same whichever call or lane handles it.
  */
-typedef void (*sc_wino_input_fn)(const sc_conv_geom *g, const float *plane, int64_t r0,
-                                 int64_t c0, float *v, int64_t v_stride);
-typedef void (*sc_wino_output_fn)(const float *m_in, int64_t m_stride, float *y, int64_t ldy,
-                                  int64_t rows, int64_t cols);
+typedef void (*sc_wino_input_fn)(const sc_conv_geom *g, const float *plane, int64_t tiles_w,
+                                 int64_t tile0, int64_t count, float *v, int64_t v_stride);
+typedef void (*sc_wino_output_fn)(const float *m_in, int64_t m_stride, int64_t count, float *y,
+                                  int64_t ldy, int64_t rows, int64_t cols);
 
 typedef struct sc_winograd_kernel {
     sc_isa isa;
     const char *name;   /* "winograd_f4x4_3x3" */
     int m;              /* output tile: 2 or 4 */
-    sc_wino_input_fn input_tile;
-    sc_wino_output_fn output_tile;
+    sc_wino_input_fn input;
+    sc_wino_output_fn output;
 } sc_winograd_kernel;
 
 /* ------------------------------------------------------------------ */

@@ -31,11 +31,23 @@ const sc_direct_kernel sc_direct_kernels[] = {
     {SC_ISA_SCALAR, NULL, NULL},
 };
 
+#define SC_WINOGRAD_ROW(isa_enum, m, isa)                                                      \
+    {isa_enum, "winograd_f" #m "x" #m "_3x3", m, sc_winograd_f##m##x##m##_3x3_input_##isa,     \
+     sc_winograd_f##m##x##m##_3x3_output_##isa}
+
 const sc_winograd_kernel sc_winograd_kernels[] = {
-    {SC_ISA_SCALAR, "winograd_f4x4_3x3", 4, sc_winograd_f4x4_3x3_input_scalar,
-     sc_winograd_f4x4_3x3_output_scalar},
-    {SC_ISA_SCALAR, "winograd_f2x2_3x3", 2, sc_winograd_f2x2_3x3_input_scalar,
-     sc_winograd_f2x2_3x3_output_scalar},
+#if SC_X86
+    SC_WINOGRAD_ROW(SC_ISA_AVX512, 4, avx512),
+    SC_WINOGRAD_ROW(SC_ISA_AVX512, 2, avx512),
+    SC_WINOGRAD_ROW(SC_ISA_AVX2, 4, avx2),
+    SC_WINOGRAD_ROW(SC_ISA_AVX2, 2, avx2),
+#endif
+#if SC_ARM64
+    SC_WINOGRAD_ROW(SC_ISA_NEON, 4, neon),
+    SC_WINOGRAD_ROW(SC_ISA_NEON, 2, neon),
+#endif
+    SC_WINOGRAD_ROW(SC_ISA_SCALAR, 4, scalar),
+    SC_WINOGRAD_ROW(SC_ISA_SCALAR, 2, scalar),
     {SC_ISA_SCALAR, NULL, 0, NULL, NULL},
 };
 

@@ -37,14 +37,25 @@ void sc_direct_scalar(const sc_conv_geom *g, const float *in, const float *weigh
                       int64_t oc0, int64_t oc1, int64_t oh0, int64_t oh1);
 
 /* winograd/winograd-f<m>x<m>-3x3-<isa>.c */
-void sc_winograd_f2x2_3x3_input_scalar(const sc_conv_geom *g, const float *plane, int64_t r0,
-                                       int64_t c0, float *v, int64_t v_stride);
-void sc_winograd_f2x2_3x3_output_scalar(const float *m_in, int64_t m_stride, float *y,
-                                        int64_t ldy, int64_t rows, int64_t cols);
-void sc_winograd_f4x4_3x3_input_scalar(const sc_conv_geom *g, const float *plane, int64_t r0,
-                                       int64_t c0, float *v, int64_t v_stride);
-void sc_winograd_f4x4_3x3_output_scalar(const float *m_in, int64_t m_stride, float *y,
-                                        int64_t ldy, int64_t rows, int64_t cols);
+#define SC_DECLARE_WINOGRAD(m, isa)                                                            \
+    void sc_winograd_f##m##x##m##_3x3_input_##isa(const sc_conv_geom *g, const float *plane,   \
+                                                  int64_t tiles_w, int64_t tile0,              \
+                                                  int64_t count, float *v, int64_t v_stride);  \
+    void sc_winograd_f##m##x##m##_3x3_output_##isa(const float *m_in, int64_t m_stride,        \
+                                                   int64_t count, float *y, int64_t ldy,       \
+                                                   int64_t rows, int64_t cols)
+SC_DECLARE_WINOGRAD(2, scalar);
+SC_DECLARE_WINOGRAD(4, scalar);
+#if defined(__x86_64__) || defined(_M_X64)
+SC_DECLARE_WINOGRAD(2, avx2);
+SC_DECLARE_WINOGRAD(4, avx2);
+SC_DECLARE_WINOGRAD(2, avx512);
+SC_DECLARE_WINOGRAD(4, avx512);
+#endif
+#if defined(__aarch64__)
+SC_DECLARE_WINOGRAD(2, neon);
+SC_DECLARE_WINOGRAD(4, neon);
+#endif
 
 /* pool/{max,avg}pool-<isa>.c */
 #define SC_DECLARE_POOL(fn)                                                                    \

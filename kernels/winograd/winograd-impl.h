@@ -1,0 +1,283 @@
+/*
+ * Winograd F(M x M, 3 x 3) tile transforms (M = 2 or 4, alpha = M + 2) over
+ * SC_VLEN tiles at once: lane l of every vector belongs to its own tile, so
+ * one vector operation transforms SC_VLEN tiles and V or M values of
+ * consecutive tiles are whole vectors in the packed panels.
+ *
+ * Included by winograd-f<M>x<M>-3x3-<isa>.c after simd/<isa>.h (scalar.h
+ * gives the one-tile build) with SC_WINO_M, SC_WINO_INPUT_FN and
+ * SC_WINO_OUTPUT_FN defined, and optionally the row I/O below. Tiles reach
+ * the lanes through a lane-major staging buffer (d[xi][lane]) filled by
+ * deinterleaving loads of whole input rows; every tile then goes through the
+ * same lane arithmetic whatever path staged it, so a tile's values do not
+ * depend on its neighbours, the block boundaries or the thread count.
+ *
+ * Only additions, subtractions and multiplications are used, never a fused
+ * multiply-add: the scalar build would pay for a software fmaf, and the
+ * roundings per row stay the ones tests/test-winograd.c counts.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+#if SC_WINO_M == 4
+#define SC_WA 6
+#elif SC_WINO_M == 2
+#define SC_WA 4
+#else
+#error "SC_WINO_M must be 2 or 4"
+#endif
+
+#define SC_WA2 (SC_WA * SC_WA)
+
+#if SC_WINO_M == 4
+/*
+ *   B^T = | 4  0 -5  0  1  0 |     A^T = | 1  1  1  1  1  0 |
+ *         | 0 -4 -4  1  1  0 |           | 0  1 -1  2 -2  0 |
+ *         | 0  4 -4 -1  1  0 |           | 0  1  1  4  4  0 |
+ *         | 0 -2 -1  2  1  0 |           | 0  1 -1  8 -8  1 |
+ *         | 0  2 -1 -2  1  0 |
+ *         | 0  4  0 -5  0  1 |
+ * (Lavin & Gray, points 0, 1, -1, 2, -2, infinity), evaluated through shared
+ * sums and differences: 12 operations per stage instead of 16, and no term
+ * passes through more roundings than its row has non-zero entries.
+ */
+static inline void sc_wino_bt(const sc_vf x[SC_WA], sc_vf y[SC_WA])
+{
+    const sc_vf four = sc_vset1(4.0f), five = sc_vset1(5.0f), two = sc_vset1(2.0f);
+    const sc_vf a = sc_vsub(x[4], sc_vmul(four, x[2]));
+    const sc_vf b = sc_vsub(x[3], sc_vmul(four, x[1]));
+    const sc_vf c = sc_vsub(x[4], x[2]);
+    const sc_vf d = sc_vmul(two, sc_vsub(x[3], x[1]));
+    y[0] = sc_vadd(sc_vsub(sc_vmul(four, x[0]), sc_vmul(five, x[2])), x[4]);
+    y[1] = sc_vadd(a, b);
+    y[2] = sc_vsub(a, b);
+    y[3] = sc_vadd(c, d);
+    y[4] = sc_vsub(c, d);
+    y[5] = sc_vadd(sc_vsub(sc_vmul(four, x[1]), sc_vmul(five, x[3])), x[5]);
+}
+
+static inline void sc_wino_at(const sc_vf x[SC_WA], sc_vf y[SC_WINO_M])
+{
+    const sc_vf two = sc_vset1(2.0f), four = sc_vset1(4.0f), eight = sc_vset1(8.0f);
+    const sc_vf s12 = sc_vadd(x[1], x[2]), d12 = sc_vsub(x[1], x[2]);
+    const sc_vf s34 = sc_vadd(x[3], x[4]), d34 = sc_vsub(x[3], x[4]);
+    y[0] = sc_vadd(sc_vadd(x[0], s12), s34);
+    y[1] = sc_vadd(d12, sc_vmul(two, d34));
+    y[2] = sc_vadd(s12, sc_vmul(four, s34));
+    y[3] = sc_vadd(sc_vadd(d12, sc_vmul(eight, d34)), x[5]);
+}
+#else
+/*
+ *   B^T = | 1  0 -1  0 |     A^T = | 1  1  1  0 |
+ *         | 0  1  1  0 |           | 0  1 -1 -1 |
+ *         | 0 -1  1  0 |
+ *         | 0  1  0 -1 |
+ * (points 0, 1, -1, infinity): every coefficient is +-1, so each stage is
+ * exact up to its additions.
+ */
+static inline void sc_wino_bt(const sc_vf x[SC_WA], sc_vf y[SC_WA])
+{
+    y[0] = sc_vsub(x[0], x[2]);
+    y[1] = sc_vadd(x[1], x[2]);
+    y[2] = sc_vsub(x[2], x[1]);
+    y[3] = sc_vsub(x[1], x[3]);
+}
+
+static inline void sc_wino_at(const sc_vf x[SC_WA], sc_vf y[SC_WINO_M])
+{
+    y[0] = sc_vadd(sc_vadd(x[0], x[1]), x[2]);
+    y[1] = sc_vsub(sc_vsub(x[1], x[2]), x[3]);
+}
+#endif
+
+/*
+ * Row I/O between memory and lanes. An ISA file may define SC_WINO_ROW_IO and
+ * provide, for SC_VLEN tiles whose first columns lie SC_WINO_M apart:
+ *   sc_wino_load_row(src, x):  x[j] lane l = src[l*SC_WINO_M + j], j < alpha,
+ *       reading no more than src[0 .. SC_WINO_ROW_READ)
+ *   sc_wino_store_row(dst, y): dst[l*SC_WINO_M + q] = y[q] lane l, q < SC_WINO_M
+ * (deinterleaving shuffles or structure loads); these are the lane-by-lane
+ * versions.
+ */
+#ifndef SC_WINO_ROW_IO
+#define SC_WINO_ROW_READ ((SC_VLEN - 1) * SC_WINO_M + SC_WA)
+static inline void sc_wino_load_row(const float *src, sc_vf x[SC_WA])
+{
+    for (int j = 0; j < SC_WA; j++)
+        x[j] = sc_vload_strided(src + j, SC_WINO_M);
+}
+static inline void sc_wino_store_row(float *dst, const sc_vf y[SC_WINO_M])
+{
+    float o[SC_WINO_M * SC_VLEN];
+    for (int q = 0; q < SC_WINO_M; q++)
+        sc_vstore(o + q * SC_VLEN, y[q]);
+    for (int l = 0; l < SC_VLEN; l++)
+        for (int q = 0; q < SC_WINO_M; q++)
+            dst[l * SC_WINO_M + q] = o[q * SC_VLEN + l];
+}
+#endif
+
+/* Row stride of the border buffer: one row of a group's window, in whole
+   vectors. */
+#define SC_WINO_BUF_LD ((SC_WINO_ROW_READ + SC_VLEN - 1) / SC_VLEN * SC_VLEN)
+
+/* Border windows, one per thread. load_row reads whole rows of it, and the
+   columns outside the run being staged must hold finite, defined values
+   (their lanes are blended away): thread storage starts zeroed and is only
+   ever overwritten with input values or zeros, which spares each call a
+   clearing pass. */
+static _Thread_local float sc_wino_buf[SC_WA * SC_WINO_BUF_LD];
+
+/* Lanes [l0, l1) set. */
+static inline sc_vmask sc_wino_lanes(int64_t l0, int64_t l1)
+{
+    static const float idx[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    const sc_vf i = sc_vload(idx);
+    return sc_vmask_and(sc_vcmp_ge(i, sc_vset1((float)l0)), sc_vcmp_lt(i, sc_vset1((float)l1)));
+}
+
+/*
+ * Stages tiles tile .. tile+n-1 (n <= SC_VLEN) into d[xi * SC_VLEN + lane],
+ * lanes from n on zero. The group is cut into runs of tiles sharing a tile
+ * row; a run's alpha x (cnt*m + 2) window is read in place when it lies
+ * inside the plane, otherwise copied through the padding maps into buf at the
+ * run's lane offset. Either way load_row sees lane l's tile at column l*m,
+ * and lanes of other runs are blended away.
+ */
+static inline void sc_wino_stage_in(const sc_conv_geom *g, const float *plane, int64_t tiles_w,
+                                    int64_t tile, int64_t n, float *d)
+{
+    const int64_t top = g->pad_top, left = g->pad_left, h = g->h, w = g->w;
+    float *buf = sc_wino_buf;
+    for (int64_t l0 = 0; l0 < n;) {
+        const int64_t ti = (tile + l0) / tiles_w, tj = (tile + l0) % tiles_w;
+        const int64_t cnt = n - l0 < tiles_w - tj ? n - l0 : tiles_w - tj;
+        const int64_t r0 = ti * SC_WINO_M, c0 = tj * SC_WINO_M;
+        const int64_t ncols = (cnt - 1) * SC_WINO_M + SC_WA;
+        /* In place: the window is inside the plane, and so is everything
+           load_row touches from lane 0's (virtual) column on. */
+        const int64_t first = (r0 - top) * w + (c0 - left) - l0 * SC_WINO_M;
+        const float *base;
+        int64_t ld;
+        if (r0 >= top && r0 + SC_WA <= top + h && c0 >= left && c0 + ncols <= left + w &&
+            first >= 0 && first + (SC_WA - 1) * w + SC_WINO_ROW_READ <= h * w) {
+            base = plane + first;
+            ld = w;
+        } else {
+            /* window columns [jlo, jhi) are input columns c0 + j - left */
+            const int64_t jlo = c0 < left ? left - c0 : 0;
+            const int64_t jhi = c0 + ncols < left + w ? ncols : left + w - c0;
+            for (int i = 0; i < SC_WA; i++) {
+                float *dst = buf + i * SC_WINO_BUF_LD + l0 * SC_WINO_M;
+                const int64_t r = r0 + i;
+                const int64_t rs = r < g->hp ? g->row_src[r] : -1;
+                if (rs < 0) {
+                    memset(dst, 0, (size_t)ncols * sizeof(float));
+                    continue;
+                }
+                const float *src = plane + rs * w;
+                for (int64_t j = 0; j < ncols; j++) {
+                    if (j == jlo && jhi > jlo) {
+                        memcpy(dst + j, src + c0 + j - left, (size_t)(jhi - jlo) * sizeof(float));
+                        j = jhi - 1;
+                        continue;
+                    }
+                    const int64_t c = c0 + j;
+                    const int64_t cs = c < g->wp ? g->col_src[c] : -1;
+                    dst[j] = cs < 0 ? 0.0f : src[cs];
+                }
+            }
+            base = buf;
+            ld = SC_WINO_BUF_LD;
+        }
+        const int whole = l0 == 0 && cnt == SC_VLEN;
+        const sc_vmask keep = sc_wino_lanes(l0, l0 + cnt);
+        for (int i = 0; i < SC_WA; i++) {
+            sc_vf x[SC_WA];
+            sc_wino_load_row(base + i * ld, x);
+            for (int j = 0; j < SC_WA; j++) {
+                float *dj = d + (i * SC_WA + j) * SC_VLEN;
+                sc_vstore(dj, whole ? x[j] : sc_vblend(l0 == 0 ? sc_vzero() : sc_vload(dj), x[j], keep));
+            }
+        }
+        l0 += cnt;
+    }
+}
+
+void SC_WINO_INPUT_FN(const sc_conv_geom *g, const float *plane, int64_t tiles_w,
+                      int64_t tile0, int64_t count, float *v, int64_t v_stride)
+{
+    float d[SC_WA2 * SC_VLEN];
+    for (int64_t g0 = 0; g0 < count; g0 += SC_VLEN) {
+        const int64_t n = count - g0 < SC_VLEN ? count - g0 : SC_VLEN;
+        sc_wino_stage_in(g, plane, tiles_w, tile0 + g0, n, d);
+        sc_vf x[SC_WA], y[SC_WA];
+        /* d = B^T d column by column, in place */
+        for (int j = 0; j < SC_WA; j++) {
+            for (int i = 0; i < SC_WA; i++)
+                x[i] = sc_vload(d + (i * SC_WA + j) * SC_VLEN);
+            sc_wino_bt(x, y);
+            for (int i = 0; i < SC_WA; i++)
+                sc_vstore(d + (i * SC_WA + j) * SC_VLEN, y[i]);
+        }
+        /* V = (B^T d) B row by row, straight into the panel */
+        for (int i = 0; i < SC_WA; i++) {
+            for (int j = 0; j < SC_WA; j++)
+                x[j] = sc_vload(d + (i * SC_WA + j) * SC_VLEN);
+            sc_wino_bt(x, y);
+            float *dst = v + (int64_t)i * SC_WA * v_stride + g0;
+            if (n == SC_VLEN)
+                for (int j = 0; j < SC_WA; j++)
+                    sc_vstore(dst + j * v_stride, y[j]);
+            else
+                for (int j = 0; j < SC_WA; j++)
+                    sc_vstore_partial(dst + j * v_stride, y[j], n);
+        }
+    }
+}
+
+void SC_WINO_OUTPUT_FN(const float *m_in, int64_t m_stride, int64_t count, float *y,
+                       int64_t ldy, int64_t rows, int64_t cols)
+{
+    float s[SC_WINO_M * SC_WA * SC_VLEN], o[SC_WINO_M * SC_VLEN];
+    const int64_t nrows = rows < SC_WINO_M ? rows : SC_WINO_M;
+    for (int64_t g0 = 0; g0 < count; g0 += SC_VLEN) {
+        const int64_t n = count - g0 < SC_VLEN ? count - g0 : SC_VLEN;
+        /* columns of y this group writes */
+        const int64_t c0 = g0 * SC_WINO_M;
+        const int64_t nc = cols - c0 < SC_VLEN * SC_WINO_M ? cols - c0 : SC_VLEN * SC_WINO_M;
+        sc_vf x[SC_WA], t[SC_WINO_M];
+        /* s = A^T M column by column */
+        for (int j = 0; j < SC_WA; j++) {
+            const float *src = m_in + (int64_t)j * m_stride + g0;
+            if (n == SC_VLEN)
+                for (int i = 0; i < SC_WA; i++)
+                    x[i] = sc_vload(src + (int64_t)i * SC_WA * m_stride);
+            else
+                for (int i = 0; i < SC_WA; i++)
+                    x[i] = sc_vload_partial(src + (int64_t)i * SC_WA * m_stride, n);
+            sc_wino_at(x, t);
+            for (int p = 0; p < SC_WINO_M; p++)
+                sc_vstore(s + (p * SC_WA + j) * SC_VLEN, t[p]);
+        }
+        /* Y = (A^T M) A row by row, interleaved back into output columns */
+        for (int64_t p = 0; p < nrows; p++) {
+            for (int j = 0; j < SC_WA; j++)
+                x[j] = sc_vload(s + (p * SC_WA + j) * SC_VLEN);
+            sc_wino_at(x, t);
+            float *row = y + p * ldy + c0;
+            if (nc == SC_VLEN * SC_WINO_M) {
+                sc_wino_store_row(row, t);
+            } else {
+                sc_wino_store_row(o, t);
+                for (int64_t c = 0; c < nc; c++)
+                    row[c] = o[c];
+            }
+        }
+    }
+}
+
+#undef SC_WA
+#undef SC_WA2
+#undef SC_WINO_BUF_LD
