@@ -323,6 +323,14 @@ static int fixed_case(int i, conv_case *c)
         d->activation = SC_ACT_TANH;
         c->threads = 2;
         return 1;
+    case 19: /* rows so wide that im2col packs without a slab (its general
+                packer), strided and dilated across the width */
+        sc_conv2d_desc_init(d, 1, 40, 3, 5000, 5, 3, 3);
+        d->stride_w = 2;
+        d->dilation_w = 2;
+        d->pad_h = d->pad_w = 1;
+        d->padding_mode = SC_PAD_REFLECT;
+        return 1;
     default:
         return 0;
     }

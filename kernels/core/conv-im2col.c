@@ -5,10 +5,13 @@
  *
  * B is never built in full: it would be K/(stride^2) times the input. For
  * each block of NC output pixels and KC reduction rows, the B panel the
- * micro-kernel wants is packed straight from the input through the padding
- * maps ("implicit im2col"), so a thread's scratch is one KC x NC panel that
- * stays in L2 while every row panel of W_g streams past it. The weights are
- * packed once, at create, into the micro-kernel's MR-row panels.
+ * micro-kernel wants is packed from the input ("implicit im2col"), so a
+ * thread's scratch is one KC x NC panel that stays in L2 while every row
+ * panel of W_g streams past it, plus a slab: the padded input rows the block
+ * reads, split by column phase modulo the stride, from which every B row is
+ * a plain copy (the padding maps are applied once per input element, not once
+ * per tap). The weights are packed once, at create, into the micro-kernel's
+ * MR-row panels.
  *
  * Threads take (image, group, pixel block, row-panel block) items; each
  * output element is produced by one thread, summing KC blocks in ascending
@@ -25,6 +28,8 @@
    a Zen3 L2, leaving room for the A panels and C rows streaming through. */
 #define SC_IM2COL_KC 256
 #define SC_IM2COL_NC 256
+/* Largest slab, in B panels (kc x nc): beyond it the general packer. */
+#define SC_IM2COL_SLAB_MAX 4
 /* Items per thread to aim for before splitting the rows of W_g. */
 #define SC_IM2COL_ITEMS_PER_THREAD 2
 
@@ -35,16 +40,58 @@ typedef struct sc_im2col_state {
     int64_t mpanels; /* ceil(cout_g / mr) */
     int64_t kc, nc;  /* block sizes; nc is a multiple of nr */
     int direct_b;    /* 1x1, stride 1, no padding: B rows are input planes */
-    /* Stride 1 (and not direct_b): B is packed from a slab, the padded input
-       rows one work item's k-block reads, built once per k-block, so that
-       every B row is a plain run with no border cases. */
+    /* B is packed from a slab (unless direct_b, or the slab would be far
+       bigger than the panel it feeds): per k-block, the padded input rows
+       the item's pixels read, each split into its column phases modulo the
+       stride, so that every B row of every stride and dilation is a plain
+       run of one phase with no border cases. Only the rows and phases some
+       tap reads are kept. */
     int slab;
-    int64_t slab_chans, slab_rows; /* capacity: channels and padded rows */
+    int64_t slab_chans, slab_rows; /* capacity: channels, rows per channel */
+    int64_t span;                  /* capacity: padded rows one item spans */
+    int64_t wq;                    /* columns per phase: ceil(wp / sw) */
+    int64_t nph;                   /* phases kept */
+    int64_t *ph_slot;              /* [sw]: a phase's place in a slab row, -1 if unread */
     float *a;        /* [groups][mpanels][K][mr], zero rows past cout_g */
 } sc_im2col_state;
 
 static int64_t sc_round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 static int64_t sc_min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/* Decides whether B is packed through a slab and sizes it: up to
+   slab_chans channels (a k-block's) x slab_rows distinct padded rows x
+   nph * wq columns. Falls back to the general packer when that would exceed
+   SC_IM2COL_SLAB_MAX panels' worth (very wide rows with a small block). */
+static sc_status sc_im2col_plan_slab(const sc_conv_geom *g, sc_im2col_state *s,
+                                     int64_t *slab_floats)
+{
+    const int64_t khw = g->kh * g->kw;
+    /* output rows an item's nc pixels touch, at most */
+    const int64_t orows = sc_min64(g->ho, (s->nc + g->wo - 1) / g->wo + 1);
+    const int64_t span = (orows - 1) * g->sh + (g->kh - 1) * g->dh + 1;
+    s->slab_chans = sc_min64(g->cin_g, (s->kc + khw - 1) / khw + 1);
+    s->slab_rows = sc_min64(span, orows * g->kh);
+    s->wq = (g->wp + g->sw - 1) / g->sw;
+    s->ph_slot = sc_malloc((size_t)g->sw * sizeof(int64_t));
+    if (!s->ph_slot)
+        return SC_OUT_OF_MEMORY;
+    for (int64_t ph = 0; ph < g->sw; ph++)
+        s->ph_slot[ph] = -1;
+    s->nph = 0;
+    for (int64_t j = 0; j < g->kw; j++) {
+        const int64_t ph = j * g->dw % g->sw;
+        if (s->ph_slot[ph] < 0)
+            s->ph_slot[ph] = s->nph++;
+    }
+    int64_t f;
+    const int64_t fs[] = {s->slab_chans, s->slab_rows, s->nph, s->wq};
+    if (!sc_prod_i64(&f, 4, fs) || f > SC_IM2COL_SLAB_MAX * s->kc * s->nc)
+        return SC_OK; /* no slab */
+    s->slab = 1;
+    s->span = span;
+    *slab_floats = f;
+    return SC_OK;
+}
 
 static sc_status sc_im2col_create(struct sc_conv2d_plan *p, const float *weight,
                                   const char **why)
@@ -101,22 +148,15 @@ static sc_status sc_im2col_create(struct sc_conv2d_plan *p, const float *weight,
     p->state = s;
     p->isa = k->isa;
     snprintf(p->name, sizeof p->name, "im2col_%s%s", s->direct_b ? "1x1_" : "", k->name);
-    s->slab = !s->direct_b && g->sh == 1 && g->sw == 1;
-    int64_t slab_floats = 0;
-    if (s->slab) {
-        const int64_t khw = g->kh * g->kw;
-        s->slab_chans = sc_min64(g->cin_g, (kc + khw - 1) / khw + 1);
-        const int64_t rows = sc_min64(g->ho, (nc + g->wo - 1) / g->wo + 1);
-        s->slab_rows = sc_min64(g->hp, rows - 1 + (g->kh - 1) * g->dh + 1);
-        const int64_t f[] = {s->slab_chans, s->slab_rows, g->wp};
-        if (!sc_prod_i64(&slab_floats, 3, f) || slab_floats > INT64_MAX / 8) {
-            sc_free(s->a);
-            sc_free(s);
-            return sc_fail(SC_INVALID_ARGUMENT, "conv2d: im2col slab size overflows");
-        }
-    }
-    /* In place, a thread only ever packs one ragged panel. */
-    const int64_t ws_floats = s->direct_b ? kc * nr : kc * nc + sc_round_up(slab_floats, 16);
+    int64_t slab_floats = 0, span_ints = 0;
+    if (!s->direct_b && sc_im2col_plan_slab(g, s, &slab_floats) != SC_OK)
+        return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for the im2col phase map");
+    if (s->slab)
+        span_ints = sc_round_up(s->span, 16);
+    /* In place, a thread only ever packs one ragged panel; otherwise a B
+       panel, the slab and its row map (span int64s, 2 floats each). */
+    const int64_t ws_floats =
+        s->direct_b ? kc * nr : kc * nc + sc_round_up(slab_floats, 16) + 2 * span_ints;
     p->workspace_per_thread = (size_t)sc_round_up(ws_floats * (int64_t)sizeof(float), 64);
     return SC_OK;
 }
@@ -252,51 +292,96 @@ static void sc_pack_b(const sc_conv_geom *g, const sc_im2col_state *s, const flo
     }
 }
 
-/* Copies padded rows [r0, r0+nrows) of channels [ci0, ci0+nch) into slab
-   (nch x nrows x wp), applying the padding maps once per input element. */
-static void sc_build_slab(const sc_conv_geom *g, const float *in_g, int64_t ci0, int64_t nch,
-                          int64_t r0, int64_t nrows, float *slab)
+/*
+ * The padded rows an item reads: rowmap[r - r0] = the row's place in the
+ * slab for padded rows r in [r0, r0 + span), -1 where no tap reads it.
+ * Returns the number of rows kept.
+ */
+static int64_t sc_slab_rows(const sc_conv_geom *g, int64_t oh0, int64_t oh1, int64_t r0,
+                            int64_t span, int64_t *rowmap)
 {
-    const int64_t wp = g->wp, w = g->w;
-    /* padded columns [lo, hi) read input columns c - pad_left directly */
-    const int64_t lo = sc_min64(g->pad_left, wp), hi = sc_min64(g->pad_left + w, wp);
+    for (int64_t r = 0; r < span; r++)
+        rowmap[r] = -1;
+    for (int64_t oh = oh0; oh < oh1; oh++)
+        for (int64_t i = 0; i < g->kh; i++)
+            rowmap[oh * g->sh + i * g->dh - r0] = 0;
+    int64_t n = 0;
+    for (int64_t r = 0; r < span; r++)
+        if (rowmap[r] >= 0)
+            rowmap[r] = n++;
+    return n;
+}
+
+/* Copies the kept rows of channels [ci0, ci0+nch) into slab, each row as its
+   kept phases side by side (phase ph: padded columns ph, ph+sw, ...), through
+   the padding maps once per input element. */
+static void sc_build_slab(const sc_conv_geom *g, const sc_im2col_state *s, const float *in_g,
+                          int64_t ci0, int64_t nch, int64_t r0, int64_t span,
+                          const int64_t *rowmap, int64_t nrows, float *slab)
+{
+    const int64_t w = g->w, sw = g->sw, wq = s->wq, ld = s->nph * wq;
     for (int64_t c = 0; c < nch; c++) {
         const float *plane = in_g + (ci0 + c) * g->h * w;
-        for (int64_t rr = 0; rr < nrows; rr++) {
-            float *d = slab + (c * nrows + rr) * wp;
-            const int64_t r = g->row_src[r0 + rr];
-            if (r < 0) {
-                memset(d, 0, (size_t)wp * sizeof(float));
+        for (int64_t r = 0; r < span; r++) {
+            if (rowmap[r] < 0)
+                continue;
+            float *row = slab + (c * nrows + rowmap[r]) * ld;
+            const int64_t rs = g->row_src[r0 + r];
+            if (rs < 0) {
+                memset(row, 0, (size_t)ld * sizeof(float));
                 continue;
             }
-            const float *src = plane + r * w;
-            for (int64_t x = 0; x < lo; x++)
-                d[x] = g->col_src[x] < 0 ? 0.0f : src[g->col_src[x]];
-            memcpy(d + lo, src + (lo - g->pad_left), (size_t)(hi - lo) * sizeof(float));
-            for (int64_t x = hi; x < wp; x++)
-                d[x] = g->col_src[x] < 0 ? 0.0f : src[g->col_src[x]];
+            const float *src = plane + rs * w;
+            for (int64_t ph = 0; ph < sw; ph++) {
+                if (s->ph_slot[ph] < 0)
+                    continue;
+                float *d = row + s->ph_slot[ph] * wq;
+                /* q in [qlo, qhi): padded column ph + q*sw is input column
+                   ph + q*sw - pad_left, inside the row */
+                const int64_t qlo = sc_min64(wq, ph >= g->pad_left ? 0 : (g->pad_left - ph + sw - 1) / sw);
+                const int64_t lim = g->pad_left + w - ph; /* q*sw < lim */
+                const int64_t qhi = lim <= 0 ? qlo : sc_min64(wq, (lim + sw - 1) / sw);
+                for (int64_t q = 0; q < wq; q++) {
+                    if (q == qlo && qhi > qlo) {
+                        const float *x = src + ph + q * sw - g->pad_left;
+                        if (sw == 1)
+                            memcpy(d + q, x, (size_t)(qhi - qlo) * sizeof(float));
+                        else
+                            for (int64_t t = 0; t < qhi - qlo; t++)
+                                d[q + t] = x[t * sw];
+                        q = qhi - 1;
+                        continue;
+                    }
+                    const int64_t col = ph + q * sw;
+                    const int64_t cs = col < g->wp ? g->col_src[col] : -1;
+                    d[q] = cs < 0 ? 0.0f : src[cs];
+                }
+            }
         }
     }
 }
 
-/* sc_pack_b for stride 1 from a slab holding padded rows [r0, r0+nrows) of
-   channels from ci0 on: B row (ci, i, j) of output row oh is the run of the
-   slab's row oh + i*dh - r0 starting at column ow + j*dw. */
+/* sc_pack_b from the slab: B row (ci, i, j) of output row oh is the run of
+   slab row rowmap[oh*sh + i*dh - r0], phase (j*dw) mod sw, from column
+   ow + (j*dw) div sw. */
 static void sc_pack_b_slab(const sc_conv_geom *g, const sc_im2col_state *s, const float *slab,
-                           int64_t ci0, int64_t r0, int64_t nrows, int64_t k0, int64_t kc,
-                           int64_t p0, int64_t ncur, float *bp)
+                           int64_t ci0, int64_t r0, const int64_t *rowmap, int64_t nrows,
+                           int64_t k0, int64_t kc, int64_t p0, int64_t ncur, float *bp)
 {
-    const int64_t nr = s->nr, wo = g->wo, wp = g->wp;
+    const int64_t nr = s->nr, wo = g->wo, ld = s->nph * s->wq;
     const int64_t khw = g->kh * g->kw;
     int64_t ci = k0 / khw, i = k0 % khw / g->kw, j = k0 % g->kw;
     const int64_t oh_first = p0 / wo, ow_first = p0 % wo;
     for (int64_t kk = 0; kk < kc; kk++) {
-        const float *chan = slab + (ci - ci0) * nrows * wp + (i * g->dh - r0) * wp + j * g->dw;
+        const int64_t coff = j * g->dw;
+        const float *chan = slab + (ci - ci0) * nrows * ld + s->ph_slot[coff % g->sw] * s->wq +
+                            coff / g->sw;
         sc_bcursor cur = {bp + kk * nr, 0, nr, kc * nr};
         int64_t left = ncur, oh = oh_first, ow_a = ow_first;
         while (left > 0) {
             const int64_t ow_b = sc_min64(wo, ow_a + left);
-            sc_bput_run(&cur, chan + oh * wp + ow_a, 1, ow_b - ow_a);
+            const int64_t row = rowmap[oh * g->sh + i * g->dh - r0];
+            sc_bput_run(&cur, chan + row * ld + ow_a, 1, ow_b - ow_a);
             left -= ow_b - ow_a;
             ow_a = 0;
             oh++;
@@ -350,16 +435,25 @@ static void sc_im2col_run(const struct sc_conv2d_plan *p, const float *in, float
         float *c_g = out + (b * g->cout + grp * g->cout_g) * npix;
         const float *a_g = s->a + grp * mpanels * kdim * mr;
 
+        /* The rows this item's pixels read, the same for every k-block. */
+        int64_t *rowmap = NULL, r0 = 0, span = 0, nrows = 0;
+        if (s->slab) {
+            const int64_t oh0 = p0 / g->wo, oh1 = (p0 + ncur - 1) / g->wo + 1;
+            rowmap = (int64_t *)(bp + sc_round_up(s->kc * s->nc, 16) +
+                                 sc_round_up(s->slab_chans * s->slab_rows * s->nph * s->wq, 16));
+            r0 = oh0 * g->sh;
+            span = (oh1 - oh0 - 1) * g->sh + (g->kh - 1) * g->dh + 1;
+            nrows = sc_slab_rows(g, oh0, oh1, r0, span, rowmap);
+        }
         for (int64_t k0 = 0; k0 < kdim; k0 += s->kc) {
             const int64_t kc = sc_min64(s->kc, kdim - k0);
             const int last = k0 + kc == kdim;
             if (s->slab) {
                 const int64_t khw = g->kh * g->kw;
                 const int64_t ci0 = k0 / khw, ci1 = (k0 + kc - 1) / khw + 1;
-                const int64_t r0 = p0 / g->wo, r1 = (p0 + ncur - 1) / g->wo + (g->kh - 1) * g->dh + 1;
                 float *slab = bp + sc_round_up(s->kc * s->nc, 16);
-                sc_build_slab(g, in_g, ci0, ci1 - ci0, r0, r1 - r0, slab);
-                sc_pack_b_slab(g, s, slab, ci0, r0, r1 - r0, k0, kc, p0, ncur, bp);
+                sc_build_slab(g, s, in_g, ci0, ci1 - ci0, r0, span, rowmap, nrows, slab);
+                sc_pack_b_slab(g, s, slab, ci0, r0, rowmap, nrows, k0, kc, p0, ncur, bp);
             } else if (!s->direct_b) {
                 sc_pack_b(g, s, in_g, k0, kc, p0, ncur, bp);
             }
@@ -404,6 +498,7 @@ static void sc_im2col_destroy(struct sc_conv2d_plan *p)
     sc_im2col_state *s = p->state;
     if (s) {
         sc_free(s->a);
+        sc_free(s->ph_slot);
         sc_free(s);
     }
     p->state = NULL;
