@@ -19,6 +19,62 @@
 #define MR 6
 #define NR 16
 
+/* R rows (a compile-time constant once inlined) of the tile at t, row
+   stride ldt; rows past R are neither computed nor stored. Named
+   accumulators, not arrays: GCC keeps these in registers. */
+#define SC_ROW_INIT(i, x0, x1)                                                                  \
+    if (R > i) {                                                                               \
+        if (accumulate) {                                                                      \
+            x0 = _mm256_loadu_ps(t + i * ldt);                                                 \
+            x1 = _mm256_loadu_ps(t + i * ldt + 8);                                             \
+        } else {                                                                               \
+            x0 = x1 = bias ? _mm256_set1_ps(bias[i]) : _mm256_setzero_ps();                    \
+        }                                                                                      \
+    }
+#define SC_ROW_FMA(i, x0, x1)                                                                   \
+    if (R > i) {                                                                               \
+        const __m256 x = _mm256_broadcast_ss(a + i);                                           \
+        x0 = _mm256_fmadd_ps(x, b0, x0);                                                       \
+        x1 = _mm256_fmadd_ps(x, b1, x1);                                                       \
+    }
+#define SC_ROW_STORE(i, x0, x1)                                                                 \
+    if (R > i) {                                                                               \
+        _mm256_storeu_ps(t + i * ldt, x0);                                                     \
+        _mm256_storeu_ps(t + i * ldt + 8, x1);                                                 \
+    }
+
+static inline __attribute__((always_inline)) void
+sc_gemm_6x16_rows(const int R, int64_t kc, const float *a, const float *b, int64_t ldb, float *t,
+                  int64_t ldt, int accumulate, const float *bias)
+{
+    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    c00 = c01 = c10 = c11 = c20 = c21 = _mm256_setzero_ps();
+    c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
+    SC_ROW_INIT(0, c00, c01)
+    SC_ROW_INIT(1, c10, c11)
+    SC_ROW_INIT(2, c20, c21)
+    SC_ROW_INIT(3, c30, c31)
+    SC_ROW_INIT(4, c40, c41)
+    SC_ROW_INIT(5, c50, c51)
+    for (int64_t k = 0; k < kc; k++) {
+        const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+        SC_ROW_FMA(0, c00, c01)
+        SC_ROW_FMA(1, c10, c11)
+        SC_ROW_FMA(2, c20, c21)
+        SC_ROW_FMA(3, c30, c31)
+        SC_ROW_FMA(4, c40, c41)
+        SC_ROW_FMA(5, c50, c51)
+        a += MR;
+        b += ldb;
+    }
+    SC_ROW_STORE(0, c00, c01)
+    SC_ROW_STORE(1, c10, c11)
+    SC_ROW_STORE(2, c20, c21)
+    SC_ROW_STORE(3, c30, c31)
+    SC_ROW_STORE(4, c40, c41)
+    SC_ROW_STORE(5, c50, c51)
+}
+
 void sc_gemm_6x16_avx2(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
                        int64_t ldc, int64_t m, int64_t n, int accumulate,
                        const float *bias)
@@ -36,63 +92,17 @@ void sc_gemm_6x16_avx2(int64_t kc, const float *a, const float *b, int64_t ldb, 
                 memcpy(tile + i * NR, c + i * ldc, (size_t)n * sizeof(float));
     }
 
-    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-    if (accumulate) {
-        c00 = _mm256_loadu_ps(t + 0 * ldt), c01 = _mm256_loadu_ps(t + 0 * ldt + 8);
-        c10 = _mm256_loadu_ps(t + 1 * ldt), c11 = _mm256_loadu_ps(t + 1 * ldt + 8);
-        c20 = _mm256_loadu_ps(t + 2 * ldt), c21 = _mm256_loadu_ps(t + 2 * ldt + 8);
-        c30 = _mm256_loadu_ps(t + 3 * ldt), c31 = _mm256_loadu_ps(t + 3 * ldt + 8);
-        c40 = _mm256_loadu_ps(t + 4 * ldt), c41 = _mm256_loadu_ps(t + 4 * ldt + 8);
-        c50 = _mm256_loadu_ps(t + 5 * ldt), c51 = _mm256_loadu_ps(t + 5 * ldt + 8);
-    } else {
-        c00 = c01 = c10 = c11 = c20 = c21 = _mm256_setzero_ps();
-        c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
-        if (bias) {
-            c00 = c01 = _mm256_set1_ps(bias[0]);
-            if (m > 1)
-                c10 = c11 = _mm256_set1_ps(bias[1]);
-            if (m > 2)
-                c20 = c21 = _mm256_set1_ps(bias[2]);
-            if (m > 3)
-                c30 = c31 = _mm256_set1_ps(bias[3]);
-            if (m > 4)
-                c40 = c41 = _mm256_set1_ps(bias[4]);
-            if (m > 5)
-                c50 = c51 = _mm256_set1_ps(bias[5]);
-        }
+    /* The loop for exactly m rows: a short panel (cout not a multiple of 6)
+       skips the FMAs of its missing rows. Each output still sums its k
+       terms in the same order, so the bits do not depend on m. */
+    switch (m) {
+    case 1: sc_gemm_6x16_rows(1, kc, a, b, ldb, t, ldt, accumulate, bias); break;
+    case 2: sc_gemm_6x16_rows(2, kc, a, b, ldb, t, ldt, accumulate, bias); break;
+    case 3: sc_gemm_6x16_rows(3, kc, a, b, ldb, t, ldt, accumulate, bias); break;
+    case 4: sc_gemm_6x16_rows(4, kc, a, b, ldb, t, ldt, accumulate, bias); break;
+    case 5: sc_gemm_6x16_rows(5, kc, a, b, ldb, t, ldt, accumulate, bias); break;
+    default: sc_gemm_6x16_rows(6, kc, a, b, ldb, t, ldt, accumulate, bias); break;
     }
-
-    for (int64_t k = 0; k < kc; k++) {
-        const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-        __m256 x;
-        x = _mm256_broadcast_ss(a + 0);
-        c00 = _mm256_fmadd_ps(x, b0, c00);
-        c01 = _mm256_fmadd_ps(x, b1, c01);
-        x = _mm256_broadcast_ss(a + 1);
-        c10 = _mm256_fmadd_ps(x, b0, c10);
-        c11 = _mm256_fmadd_ps(x, b1, c11);
-        x = _mm256_broadcast_ss(a + 2);
-        c20 = _mm256_fmadd_ps(x, b0, c20);
-        c21 = _mm256_fmadd_ps(x, b1, c21);
-        x = _mm256_broadcast_ss(a + 3);
-        c30 = _mm256_fmadd_ps(x, b0, c30);
-        c31 = _mm256_fmadd_ps(x, b1, c31);
-        x = _mm256_broadcast_ss(a + 4);
-        c40 = _mm256_fmadd_ps(x, b0, c40);
-        c41 = _mm256_fmadd_ps(x, b1, c41);
-        x = _mm256_broadcast_ss(a + 5);
-        c50 = _mm256_fmadd_ps(x, b0, c50);
-        c51 = _mm256_fmadd_ps(x, b1, c51);
-        a += MR;
-        b += ldb;
-    }
-
-    _mm256_storeu_ps(t + 0 * ldt, c00), _mm256_storeu_ps(t + 0 * ldt + 8, c01);
-    _mm256_storeu_ps(t + 1 * ldt, c10), _mm256_storeu_ps(t + 1 * ldt + 8, c11);
-    _mm256_storeu_ps(t + 2 * ldt, c20), _mm256_storeu_ps(t + 2 * ldt + 8, c21);
-    _mm256_storeu_ps(t + 3 * ldt, c30), _mm256_storeu_ps(t + 3 * ldt + 8, c31);
-    _mm256_storeu_ps(t + 4 * ldt, c40), _mm256_storeu_ps(t + 4 * ldt + 8, c41);
-    _mm256_storeu_ps(t + 5 * ldt, c50), _mm256_storeu_ps(t + 5 * ldt + 8, c51);
     if (!full)
         for (int64_t i = 0; i < m; i++)
             memcpy(c + i * ldc, tile + i * NR, (size_t)n * sizeof(float));
