@@ -197,6 +197,67 @@ static void test_plan_names(void)
     sc_isa_limit(sc_isa_detected());
 }
 
+/*
+ * The im2col B packers (sc_pack_kernels) on their own: runs of pixels over
+ * output rows of every width from 1 up (rows narrower than a vector make one
+ * vector cross several rows), every start column, pixel counts that end
+ * mid-vector and mid-panel, panel widths of one to four vectors. The rows lie
+ * in a buffer with 16 floats of slack, as in the slab, filled with NaN so a
+ * lane taken from the wrong place shows; the packed panels must hold exactly
+ * rp[row][col] per pixel, zeros after the last pixel in its panel, and
+ * nothing written past the last panel.
+ */
+static void test_pack_kernel(const sc_pack_kernel *k, tc_rng *r)
+{
+    int good = 1, cases = 0;
+    for (int64_t wo = 1; wo <= 21; wo += (wo < 9 ? 1 : 4))
+        for (int64_t vmul = 1; vmul <= 4; vmul *= 2) {
+            const int64_t nr = k->vlen * vmul * (k->vlen == 1 ? 8 : 1);
+            for (int64_t ow0 = 0; ow0 < wo; ow0 += (wo > 6 ? 3 : 1))
+                for (int64_t ncur = 1; ncur <= 3 * nr + 1; ncur += (ncur < 2 * nr ? 1 : 5)) {
+                    const int64_t nrows = (ow0 + ncur - 1) / wo + 1;
+                    /* each row wo floats at a stride of wo + 3, slack around */
+                    const int64_t ld = wo + 3, slack = 16;
+                    const int64_t nbuf = slack + nrows * ld + slack;
+                    float *buf = malloc((size_t)nbuf * sizeof(float));
+                    const float **rp = malloc((size_t)nrows * sizeof(float *));
+                    const int64_t npanels = (ncur + nr - 1) / nr, stride = nr * 3;
+                    const int64_t ndst = npanels * stride + nr;
+                    float *dst = malloc((size_t)ndst * sizeof(float));
+                    for (int64_t i = 0; i < nbuf; i++)
+                        buf[i] = NAN;
+                    for (int64_t row = 0; row < nrows; row++) {
+                        rp[row] = buf + slack + row * ld;
+                        tc_fill(r, buf + slack + row * ld, wo, -1.0f, 1.0f);
+                    }
+                    for (int64_t i = 0; i < ndst; i++)
+                        dst[i] = NAN;
+                    k->fn(rp, wo, ow0, ncur, nr, stride, dst);
+                    for (int64_t q = 0; q < npanels; q++)
+                        for (int64_t l = 0; l < nr; l++) {
+                            const int64_t t = q * nr + l, pix = ow0 + t;
+                            const float got = dst[q * stride + l];
+                            if (t < ncur)
+                                good &= got == rp[pix / wo][pix % wo];
+                            else
+                                good &= got == 0.0f && !signbit(got);
+                        }
+                    for (int64_t q = 0; q < npanels; q++)
+                        for (int64_t l = nr; l < stride && q * stride + l < ndst; l++)
+                            good &= isnan(dst[q * stride + l]) != 0;
+                    for (int64_t i = npanels * stride; i < ndst; i++)
+                        good &= isnan(dst[i]) != 0;
+                    cases++;
+                    free(buf);
+                    free(rp);
+                    free(dst);
+                }
+        }
+    tc_check(good, "pack_b/%s: a packed value or zero lane is wrong, or it wrote outside the panels",
+             sc_isa_name(k->isa));
+    tc_check(cases > 100, "pack_b/%s: only %d cases", sc_isa_name(k->isa), cases);
+}
+
 int main(void)
 {
     const sc_isa here = sc_isa_detected();
@@ -211,6 +272,11 @@ int main(void)
         tested++;
     }
     tc_check(tested > 0, "no GEMM kernel usable on %s", sc_isa_name(here));
+    tc_rng rng;
+    tc_rng_seed(&rng, 0x9ac4b);
+    for (const sc_pack_kernel *k = sc_pack_kernels; k->fn; k++)
+        if (sc_isa_usable(k->isa, here))
+            test_pack_kernel(k, &rng);
     test_plan_names();
     return tc_summary("test-gemm");
 }

@@ -28,6 +28,11 @@
    a Zen3 L2, leaving room for the A panels and C rows streaming through. */
 #define SC_IM2COL_KC 256
 #define SC_IM2COL_NC 256
+/* Floats of slack before and after the slab: the vector packers read up to
+   one vector (16 floats at most) past either end of a row. */
+#define SC_IM2COL_SLACK 16
+/* Output rows a block may touch (nc + 1), for the packer's row table. */
+#define SC_IM2COL_MAX_ROWS (SC_IM2COL_NC + 64)
 /* Largest slab, in B panels (kc x nc): beyond it the general packer. */
 #define SC_IM2COL_SLAB_MAX 4
 /* Items per thread to aim for before splitting the rows of W_g. */
@@ -35,6 +40,7 @@
 
 typedef struct sc_im2col_state {
     const sc_gemm_kernel *k;
+    const sc_pack_kernel *pk; /* B rows from the slab */
     int64_t mr, nr;
     int64_t kdim;    /* K = cin_g * kh * kw */
     int64_t mpanels; /* ceil(cout_g / mr) */
@@ -87,6 +93,9 @@ static sc_status sc_im2col_plan_slab(const sc_conv_geom *g, sc_im2col_state *s,
     const int64_t fs[] = {s->slab_chans, s->slab_rows, s->nph, s->wq};
     if (!sc_prod_i64(&f, 4, fs) || f > SC_IM2COL_SLAB_MAX * s->kc * s->nc)
         return SC_OK; /* no slab */
+    s->pk = sc_pick_pack(s->k->isa, s->nr);
+    if (!s->pk || s->nc + 1 > SC_IM2COL_MAX_ROWS)
+        return SC_OK;
     s->slab = 1;
     s->span = span;
     *slab_floats = f;
@@ -151,8 +160,10 @@ static sc_status sc_im2col_create(struct sc_conv2d_plan *p, const float *weight,
     int64_t slab_floats = 0, span_ints = 0;
     if (!s->direct_b && sc_im2col_plan_slab(g, s, &slab_floats) != SC_OK)
         return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for the im2col phase map");
-    if (s->slab)
+    if (s->slab) {
         span_ints = sc_round_up(s->span, 16);
+        slab_floats += 2 * SC_IM2COL_SLACK;
+    }
     /* In place, a thread only ever packs one ragged panel; otherwise a B
        panel, the slab and its row map (span int64s, 2 floats each). */
     const int64_t ws_floats =
@@ -363,30 +374,24 @@ static void sc_build_slab(const sc_conv_geom *g, const sc_im2col_state *s, const
 
 /* sc_pack_b from the slab: B row (ci, i, j) of output row oh is the run of
    slab row rowmap[oh*sh + i*dh - r0], phase (j*dw) mod sw, from column
-   ow + (j*dw) div sw. */
+   ow + (j*dw) div sw; the ISA's packer copies it with whole vectors. */
 static void sc_pack_b_slab(const sc_conv_geom *g, const sc_im2col_state *s, const float *slab,
                            int64_t ci0, int64_t r0, const int64_t *rowmap, int64_t nrows,
                            int64_t k0, int64_t kc, int64_t p0, int64_t ncur, float *bp)
 {
-    const int64_t nr = s->nr, wo = g->wo, ld = s->nph * s->wq;
+    const int64_t wo = g->wo, ld = s->nph * s->wq;
     const int64_t khw = g->kh * g->kw;
     int64_t ci = k0 / khw, i = k0 % khw / g->kw, j = k0 % g->kw;
-    const int64_t oh_first = p0 / wo, ow_first = p0 % wo;
+    const int64_t oh0 = p0 / wo, ow0 = p0 % wo;
+    const int64_t nout = (p0 + ncur - 1) / wo + 1 - oh0; /* <= nc + 1 */
+    const float *rp[SC_IM2COL_MAX_ROWS];
     for (int64_t kk = 0; kk < kc; kk++) {
         const int64_t coff = j * g->dw;
         const float *chan = slab + (ci - ci0) * nrows * ld + s->ph_slot[coff % g->sw] * s->wq +
                             coff / g->sw;
-        sc_bcursor cur = {bp + kk * nr, 0, nr, kc * nr};
-        int64_t left = ncur, oh = oh_first, ow_a = ow_first;
-        while (left > 0) {
-            const int64_t ow_b = sc_min64(wo, ow_a + left);
-            const int64_t row = rowmap[oh * g->sh + i * g->dh - r0];
-            sc_bput_run(&cur, chan + row * ld + ow_a, 1, ow_b - ow_a);
-            left -= ow_b - ow_a;
-            ow_a = 0;
-            oh++;
-        }
-        sc_bfinish(&cur);
+        for (int64_t r = 0; r < nout; r++)
+            rp[r] = chan + rowmap[(oh0 + r) * g->sh + i * g->dh - r0] * ld;
+        s->pk->fn(rp, wo, ow0, ncur, s->nr, kc * s->nr, bp + kk * s->nr);
         if (++j == g->kw) {
             j = 0;
             if (++i == g->kh) {
@@ -440,7 +445,14 @@ static void sc_im2col_run(const struct sc_conv2d_plan *p, const float *in, float
         if (s->slab) {
             const int64_t oh0 = p0 / g->wo, oh1 = (p0 + ncur - 1) / g->wo + 1;
             rowmap = (int64_t *)(bp + sc_round_up(s->kc * s->nc, 16) +
-                                 sc_round_up(s->slab_chans * s->slab_rows * s->nph * s->wq, 16));
+                                 sc_round_up(s->slab_chans * s->slab_rows * s->nph * s->wq +
+                                                 2 * SC_IM2COL_SLACK,
+                                             16));
+            /* The slack is read, never used: finite values all the same. */
+            float *slack = bp + sc_round_up(s->kc * s->nc, 16);
+            memset(slack, 0, SC_IM2COL_SLACK * sizeof(float));
+            memset(slack + SC_IM2COL_SLACK + s->slab_chans * s->slab_rows * s->nph * s->wq, 0,
+                   SC_IM2COL_SLACK * sizeof(float));
             r0 = oh0 * g->sh;
             span = (oh1 - oh0 - 1) * g->sh + (g->kh - 1) * g->dh + 1;
             nrows = sc_slab_rows(g, oh0, oh1, r0, span, rowmap);
@@ -451,14 +463,16 @@ static void sc_im2col_run(const struct sc_conv2d_plan *p, const float *in, float
             if (s->slab) {
                 const int64_t khw = g->kh * g->kw;
                 const int64_t ci0 = k0 / khw, ci1 = (k0 + kc - 1) / khw + 1;
-                float *slab = bp + sc_round_up(s->kc * s->nc, 16);
+                float *slab = bp + sc_round_up(s->kc * s->nc, 16) + SC_IM2COL_SLACK;
                 sc_build_slab(g, s, in_g, ci0, ci1 - ci0, r0, span, rowmap, nrows, slab);
                 sc_pack_b_slab(g, s, slab, ci0, r0, rowmap, nrows, k0, kc, p0, ncur, bp);
             } else if (!s->direct_b) {
                 sc_pack_b(g, s, in_g, k0, kc, p0, ncur, bp);
             }
             /* One B panel (kc x nr, L1-sized) meets every A panel of the
-               block, which stream from L2. */
+               block, which stream from L2. Packing the whole block first
+               costs less than packing each panel just before use (measured:
+               the per-call set-up of 16-pixel packs outweighs the L1 reuse). */
             for (int64_t q = 0; q * nr < ncur; q++) {
                 const int64_t n = sc_min64(nr, ncur - q * nr);
                 const float *bq;

@@ -55,6 +55,8 @@ const sc_gemm_kernel *sc_pick_gemm(sc_isa active);
 const sc_direct_kernel *sc_pick_direct(sc_isa active);
 /* The Winograd kernel with output tile m (2 or 4). */
 const sc_winograd_kernel *sc_pick_winograd(sc_isa active, int m);
+/* The best B packer of an ISA usable under active whose vectors divide nr. */
+const sc_pack_kernel *sc_pick_pack(sc_isa active, int64_t nr);
 
 /* Applies the plan's bias and activation to `n` contiguous outputs of
    output channel oc. */

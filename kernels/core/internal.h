@@ -164,6 +164,27 @@ typedef struct sc_direct_kernel {
 } sc_direct_kernel;
 
 /* ------------------------------------------------------------------ */
+/* im2col B packing (kernels/pack/pack-b-<isa>.c)                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One B row of ncur output pixels for one tap: pixel t (row-major over
+ * output rows wo wide, starting at column ow0 of the first) is
+ * rp[r][ow] for its block row r and column ow, stored at
+ * dst[(t / nr) * panel_stride + t % nr]; lanes of the last panel past ncur
+ * are zeroed. nr is a multiple of the kernel's vector width. Reads may reach
+ * 16 floats before and after each row's used part (the slab's slack).
+ */
+typedef void (*sc_pack_b_fn)(const float *const *rp, int64_t wo, int64_t ow0, int64_t ncur,
+                             int64_t nr, int64_t panel_stride, float *dst);
+
+typedef struct sc_pack_kernel {
+    sc_isa isa;
+    int vlen;           /* floats per vector: nr must be a multiple */
+    sc_pack_b_fn fn;
+} sc_pack_kernel;
+
+/* ------------------------------------------------------------------ */
 /* Winograd transforms (kernels/winograd/winograd-f<m>x<m>-3x3-<isa>.c) */
 /* ------------------------------------------------------------------ */
 
@@ -226,6 +247,7 @@ typedef struct sc_pool_kernel {
 extern const sc_gemm_kernel sc_gemm_kernels[];
 extern const sc_direct_kernel sc_direct_kernels[];
 extern const sc_winograd_kernel sc_winograd_kernels[];
+extern const sc_pack_kernel sc_pack_kernels[];
 extern const sc_pool_kernel sc_maxpool_kernels[];
 extern const sc_pool_kernel sc_avgpool_kernels[];
 

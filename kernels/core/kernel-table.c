@@ -27,6 +27,13 @@ const sc_gemm_kernel sc_gemm_kernels[] = {
 };
 
 const sc_direct_kernel sc_direct_kernels[] = {
+#if SC_X86
+    {SC_ISA_AVX512, "direct", sc_direct_avx512},
+    {SC_ISA_AVX2, "direct", sc_direct_avx2},
+#endif
+#if SC_ARM64
+    {SC_ISA_NEON, "direct", sc_direct_neon},
+#endif
     {SC_ISA_SCALAR, "direct", sc_direct_scalar},
     {SC_ISA_SCALAR, NULL, NULL},
 };
@@ -49,6 +56,18 @@ const sc_winograd_kernel sc_winograd_kernels[] = {
     SC_WINOGRAD_ROW(SC_ISA_SCALAR, 4, scalar),
     SC_WINOGRAD_ROW(SC_ISA_SCALAR, 2, scalar),
     {SC_ISA_SCALAR, NULL, 0, NULL, NULL},
+};
+
+const sc_pack_kernel sc_pack_kernels[] = {
+#if SC_X86
+    {SC_ISA_AVX512, 16, sc_pack_b_avx512},
+    {SC_ISA_AVX2, 8, sc_pack_b_avx2},
+#endif
+#if SC_ARM64
+    {SC_ISA_NEON, 4, sc_pack_b_neon},
+#endif
+    {SC_ISA_SCALAR, 1, sc_pack_b_scalar},
+    {SC_ISA_SCALAR, 0, NULL},
 };
 
 const sc_pool_kernel sc_maxpool_kernels[] = {
@@ -115,6 +134,14 @@ const sc_winograd_kernel *sc_pick_winograd(sc_isa active, int m)
 {
     for (const sc_winograd_kernel *k = sc_winograd_kernels; k->name; k++)
         if (k->m == m && sc_isa_usable(k->isa, active))
+            return k;
+    return NULL;
+}
+
+const sc_pack_kernel *sc_pick_pack(sc_isa active, int64_t nr)
+{
+    for (const sc_pack_kernel *k = sc_pack_kernels; k->fn; k++)
+        if (sc_isa_usable(k->isa, active) && nr % k->vlen == 0)
             return k;
     return NULL;
 }

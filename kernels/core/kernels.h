@@ -33,8 +33,30 @@ void sc_gemm_6x16_neon(int64_t kc, const float *a, const float *b, int64_t ldb, 
 #endif
 
 /* direct/direct-<isa>.c */
-void sc_direct_scalar(const sc_conv_geom *g, const float *in, const float *weight, float *out,
-                      int64_t oc0, int64_t oc1, int64_t oh0, int64_t oh1);
+#define SC_DECLARE_DIRECT(isa)                                                                 \
+    void sc_direct_##isa(const sc_conv_geom *g, const float *in, const float *weight,          \
+                         float *out, int64_t oc0, int64_t oc1, int64_t oh0, int64_t oh1)
+SC_DECLARE_DIRECT(scalar);
+#if defined(__x86_64__) || defined(_M_X64)
+SC_DECLARE_DIRECT(avx2);
+SC_DECLARE_DIRECT(avx512);
+#endif
+#if defined(__aarch64__)
+SC_DECLARE_DIRECT(neon);
+#endif
+
+/* pack/pack-b-<isa>.c */
+#define SC_DECLARE_PACK_B(isa)                                                                 \
+    void sc_pack_b_##isa(const float *const *rp, int64_t wo, int64_t ow0, int64_t ncur,       \
+                         int64_t nr, int64_t panel_stride, float *dst)
+SC_DECLARE_PACK_B(scalar);
+#if defined(__x86_64__) || defined(_M_X64)
+SC_DECLARE_PACK_B(avx2);
+SC_DECLARE_PACK_B(avx512);
+#endif
+#if defined(__aarch64__)
+SC_DECLARE_PACK_B(neon);
+#endif
 
 /* winograd/winograd-f<m>x<m>-3x3-<isa>.c */
 #define SC_DECLARE_WINOGRAD(m, isa)                                                            \

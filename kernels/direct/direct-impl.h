@@ -1,0 +1,202 @@
+/*
+ * Direct convolution with vector accumulators, for every shape the plan
+ * accepts (any kernel size, stride, dilation, groups and padding mode); AUTO
+ * gives it depthwise and other few-channel layers, where a GEMM has nothing
+ * to block over.
+ *
+ * Each output element is one register lane summing its taps in the order
+ * (ic, kh, kw), one fused multiply-add each, from zero; blocks of two rows
+ * by 4 * SC_VLEN outputs share their tap loop and are stored once.
+ * Border columns (whose taps leave the row) sum the same order through the
+ * padding maps with scalar fused multiply-adds. Which path a column takes
+ * depends only on the geometry, so the result does not depend on how the
+ * executor splits rows or channels over threads.
+ *
+ * Zero rows and padded zeros still contribute w * 0, as in PyTorch (a
+ * non-finite weight over zero padding gives NaN, not a silent skip).
+ *
+ * Included by direct-<isa>.c after simd/<isa>.h with SC_DIRECT_FN defined;
+ * the ISA's flags turn fmaf into its fused instruction.
+ */
+#include <math.h>
+
+#include "internal.h"
+
+static inline __attribute__((always_inline)) sc_vf sc_direct_load(const float *s, const int sw1,
+                                                                  int64_t sw, int64_t part)
+{
+    if (part > 0)
+        return sw1 ? sc_vload_partial(s, part) : sc_vload_strided_partial(s, sw, part);
+    return sw1 ? sc_vload(s) : sc_vload_strided(s, sw);
+}
+
+/* acc += w * (row ? row[k * vs] : 0) for the vectors k < nvec of one row. */
+#define SC_DIRECT_ROW_FMA(row, x0, x1, x2, x3)                                                  \
+    do {                                                                                       \
+        if (row) {                                                                             \
+            const float *q_ = (row) + j * dw;                                                  \
+            x0 = sc_vfma(wv, sc_direct_load(q_, sw1, sw, part), x0);                           \
+            if (nvec > 1)                                                                      \
+                x1 = sc_vfma(wv, sc_direct_load(q_ + vs, sw1, sw, 0), x1);                     \
+            if (nvec > 2)                                                                      \
+                x2 = sc_vfma(wv, sc_direct_load(q_ + 2 * vs, sw1, sw, 0), x2);                 \
+            if (nvec > 3)                                                                      \
+                x3 = sc_vfma(wv, sc_direct_load(q_ + 3 * vs, sw1, sw, 0), x3);                 \
+        } else {                                                                               \
+            x0 = sc_vfma(wv, sc_vzero(), x0);                                                  \
+            if (nvec > 1)                                                                      \
+                x1 = sc_vfma(wv, sc_vzero(), x1);                                              \
+            if (nvec > 2)                                                                      \
+                x2 = sc_vfma(wv, sc_vzero(), x2);                                              \
+            if (nvec > 3)                                                                      \
+                x3 = sc_vfma(wv, sc_vzero(), x3);                                              \
+        }                                                                                      \
+    } while (0)
+
+#define SC_DIRECT_ROW_STORE(dst, x0, x1, x2, x3)                                                \
+    do {                                                                                       \
+        if (part > 0) {                                                                        \
+            sc_vstore_partial(dst, x0, part);                                                  \
+        } else {                                                                               \
+            sc_vstore(dst, x0);                                                                \
+            if (nvec > 1)                                                                      \
+                sc_vstore((dst) + SC_VLEN, x1);                                                \
+            if (nvec > 2)                                                                      \
+                sc_vstore((dst) + 2 * SC_VLEN, x2);                                            \
+            if (nvec > 3)                                                                      \
+                sc_vstore((dst) + 3 * SC_VLEN, x3);                                            \
+        }                                                                                      \
+    } while (0)
+
+/*
+ * Interior columns [ow, ow + nvec*SC_VLEN) of output rows oh .. oh+nrow-1
+ * (nrow = 1 or 2, nvec = 1..4, sw1 = stride 1: constants once inlined, so
+ * the up to eight named accumulators stay in registers and the stride test
+ * leaves the tap loop), or the first `part` lanes of one vector when
+ * part > 0. Two rows and four vectors give eight independent chains: enough
+ * to hide the fused multiply-add latency, as every chain waits on its own
+ * previous tap.
+ */
+static inline __attribute__((always_inline)) void
+sc_direct_block(const sc_conv_geom *g, const float *in_g, const float *w_oc, int64_t oh,
+                int64_t ow, const int nrow, const int nvec, const int sw1, int64_t part,
+                float *orow, int64_t wo)
+{
+    const int64_t kh = g->kh, kw = g->kw, sw = g->sw, dw = g->dw, h = g->h, w = g->w;
+    const int64_t x0 = ow * sw - g->pad_left; /* input column of tap 0 of output ow */
+    const int64_t vs = SC_VLEN * sw;          /* input floats between vectors */
+    sc_vf a00 = sc_vzero(), a01 = sc_vzero(), a02 = sc_vzero(), a03 = sc_vzero();
+    sc_vf a10 = sc_vzero(), a11 = sc_vzero(), a12 = sc_vzero(), a13 = sc_vzero();
+    for (int64_t ic = 0; ic < g->cin_g; ic++) {
+        const float *plane = in_g + ic * h * w;
+        for (int64_t i = 0; i < kh; i++) {
+            const int64_t r0 = g->row_src[oh * g->sh + i * g->dh];
+            const float *src0 = r0 < 0 ? NULL : plane + r0 * w + x0;
+            const float *src1 = NULL;
+            if (nrow > 1) {
+                const int64_t r1 = g->row_src[(oh + 1) * g->sh + i * g->dh];
+                src1 = r1 < 0 ? NULL : plane + r1 * w + x0;
+            }
+            const float *wk = w_oc + (ic * kh + i) * kw;
+            for (int64_t j = 0; j < kw; j++) {
+                const sc_vf wv = sc_vset1(wk[j]);
+                SC_DIRECT_ROW_FMA(src0, a00, a01, a02, a03);
+                if (nrow > 1)
+                    SC_DIRECT_ROW_FMA(src1, a10, a11, a12, a13);
+            }
+        }
+    }
+    SC_DIRECT_ROW_STORE(orow + ow, a00, a01, a02, a03);
+    if (nrow > 1)
+        SC_DIRECT_ROW_STORE(orow + wo + ow, a10, a11, a12, a13);
+}
+
+/* One border column through the padding maps, in the same tap order. */
+static inline float sc_direct_border(const sc_conv_geom *g, const float *in_g, const float *w_oc,
+                                     int64_t oh, int64_t ow)
+{
+    const int64_t kh = g->kh, kw = g->kw, h = g->h, w = g->w;
+    float acc = 0.0f;
+    for (int64_t ic = 0; ic < g->cin_g; ic++) {
+        const float *plane = in_g + ic * h * w;
+        for (int64_t i = 0; i < kh; i++) {
+            const int64_t r = g->row_src[oh * g->sh + i * g->dh];
+            const float *wk = w_oc + (ic * kh + i) * kw;
+            for (int64_t j = 0; j < kw; j++) {
+                const int64_t c = g->col_src[ow * g->sw + j * g->dw];
+                const float x = r < 0 || c < 0 ? 0.0f : plane[r * w + c];
+                acc = fmaf(wk[j], x, acc);
+            }
+        }
+    }
+    return acc;
+}
+
+/* The interior of rows oh .. oh+nrow-1: blocks of four vectors, the last
+   one moved back to end at hi, overlapping its neighbour (the overlapped
+   outputs are computed identically twice), so that no row has a short,
+   latency-bound block unless the whole interior is short. */
+static inline __attribute__((always_inline)) void
+sc_direct_rows(const sc_conv_geom *g, const float *in_g, const float *w_oc, int64_t oh,
+               const int nrow, const int sw1, int64_t lo, int64_t hi, float *orow)
+{
+    const int64_t width = hi - lo, wo = g->wo;
+    if (width >= 4 * SC_VLEN) {
+        for (int64_t ow = lo;; ow += 4 * SC_VLEN) {
+            if (ow > hi - 4 * SC_VLEN)
+                ow = hi - 4 * SC_VLEN;
+            sc_direct_block(g, in_g, w_oc, oh, ow, nrow, 4, sw1, 0, orow, wo);
+            if (ow == hi - 4 * SC_VLEN)
+                break;
+        }
+    } else if (width >= 2 * SC_VLEN) {
+        sc_direct_block(g, in_g, w_oc, oh, lo, nrow, 2, sw1, 0, orow, wo);
+        sc_direct_block(g, in_g, w_oc, oh, hi - 2 * SC_VLEN, nrow, 2, sw1, 0, orow, wo);
+    } else if (width >= SC_VLEN) {
+        sc_direct_block(g, in_g, w_oc, oh, lo, nrow, 1, sw1, 0, orow, wo);
+        sc_direct_block(g, in_g, w_oc, oh, hi - SC_VLEN, nrow, 1, sw1, 0, orow, wo);
+    } else if (width > 0) {
+        sc_direct_block(g, in_g, w_oc, oh, lo, nrow, 1, sw1, width, orow, wo);
+    }
+}
+
+void SC_DIRECT_FN(const sc_conv_geom *g, const float *in, const float *weight, float *out,
+                  int64_t oc0, int64_t oc1, int64_t oh0, int64_t oh1)
+{
+    const int64_t cin_g = g->cin_g, wo = g->wo;
+    const int64_t ksize = cin_g * g->kh * g->kw;
+    /* Interior columns read their taps in place; lane loads of a strided
+       row need the stride to fit the ISA's gather offsets. */
+    int64_t lo = g->ow_lo, hi = g->ow_hi > g->ow_lo ? g->ow_hi : g->ow_lo;
+    if (!sc_vstride_ok(g->sw))
+        lo = hi = 0;
+    for (int64_t oc = oc0; oc < oc1; oc++) {
+        const int64_t grp = oc / g->cout_g;
+        const float *in_g = in + grp * cin_g * g->h * g->w;
+        const float *w_oc = weight + oc * ksize;
+        for (int64_t oh = oh0; oh < oh1;) {
+            float *orow = out + (oc * g->ho + oh) * wo;
+            /* Rows in pairs where two remain: each row's sums are the same
+               whichever pairing the executor's row split gives. */
+            const int nrow = oh + 1 < oh1 ? 2 : 1;
+            for (int r = 0; r < nrow; r++) {
+                for (int64_t ow = 0; ow < lo; ow++)
+                    orow[r * wo + ow] = sc_direct_border(g, in_g, w_oc, oh + r, ow);
+                for (int64_t ow = hi; ow < wo; ow++)
+                    orow[r * wo + ow] = sc_direct_border(g, in_g, w_oc, oh + r, ow);
+            }
+            if (g->sw == 1) {
+                if (nrow == 2)
+                    sc_direct_rows(g, in_g, w_oc, oh, 2, 1, lo, hi, orow);
+                else
+                    sc_direct_rows(g, in_g, w_oc, oh, 1, 1, lo, hi, orow);
+            } else {
+                if (nrow == 2)
+                    sc_direct_rows(g, in_g, w_oc, oh, 2, 0, lo, hi, orow);
+                else
+                    sc_direct_rows(g, in_g, w_oc, oh, 1, 0, lo, hi, orow);
+            }
+            oh += nrow;
+        }
+    }
+}

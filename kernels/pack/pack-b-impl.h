@@ -1,0 +1,52 @@
+/*
+ * Packs one row of an im2col B panel: the values of ncur consecutive output
+ * pixels for one tap, SC_VLEN at a time. The pixels run along output rows
+ * (wo wide) from column ow0 of the first; rp[r] points at the value of
+ * column 0 of the block's r-th output row. Pixel t goes to
+ * dst[(t / nr) * panel_stride + t % nr]; lanes of the last panel past ncur
+ * are zeroed, as the micro-kernel reads whole panels.
+ *
+ * A vector that crosses into the next output row is loaded from both rows
+ * and blended, so reads reach up to SC_VLEN - 1 floats before a row's start
+ * and past its end: the caller's rows lie in a slab with that much slack on
+ * both sides. The values read there are blended away unused.
+ *
+ * nr must be a multiple of SC_VLEN. Included by pack-b-<isa>.c after
+ * simd/<isa>.h with SC_PACK_B_FN defined.
+ */
+#include "internal.h"
+
+/* Lanes [l, SC_VLEN) set. */
+static inline sc_vmask sc_pack_lanes_from(int64_t l)
+{
+    static const float idx[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    return sc_vcmp_ge(sc_vload(idx), sc_vset1((float)l));
+}
+
+void SC_PACK_B_FN(const float *const *rp, int64_t wo, int64_t ow0, int64_t ncur, int64_t nr,
+                  int64_t panel_stride, float *dst)
+{
+    int64_t r = 0, ow = ow0, t = 0, lane_in_panel = 0;
+    float *d = dst;
+    for (; t < ncur; t += SC_VLEN) {
+        sc_vf v = sc_vload(rp[r] + ow);
+        /* lanes from `lane` on belong to the following rows */
+        for (int64_t lane = wo - ow, rr = r + 1; lane < SC_VLEN && lane < ncur - t;
+             lane += wo, rr++)
+            v = sc_vblend(v, sc_vload(rp[rr] - lane), sc_pack_lanes_from(lane));
+        if (ncur - t < SC_VLEN)
+            v = sc_vblend(v, sc_vzero(), sc_pack_lanes_from(ncur - t));
+        sc_vstore(d + lane_in_panel, v);
+        if ((lane_in_panel += SC_VLEN) == nr) {
+            lane_in_panel = 0;
+            d += panel_stride;
+        }
+        ow += SC_VLEN;
+        while (ow >= wo) {
+            ow -= wo;
+            r++;
+        }
+    }
+    for (; lane_in_panel != 0 && lane_in_panel < nr; lane_in_panel += SC_VLEN)
+        sc_vstore(d + lane_in_panel, sc_vzero());
+}
