@@ -14,6 +14,8 @@
  * nr must be a multiple of SC_VLEN. Included by pack-b-<isa>.c after
  * simd/<isa>.h with SC_PACK_B_FN defined.
  */
+#include <string.h>
+
 #include "internal.h"
 
 /* Lanes [l, SC_VLEN) set. */
@@ -23,6 +25,38 @@ static inline sc_vmask sc_pack_lanes_from(int64_t l)
     return sc_vcmp_ge(sc_vload(idx), sc_vset1((float)l));
 }
 
+#if SC_VLEN == 1
+/* One lane per vector: copy runs (the part of an output row that falls in
+   one panel row) with plain loops the compiler turns into block copies. */
+void SC_PACK_B_FN(const float *const *rp, int64_t wo, int64_t ow0, int64_t ncur, int64_t nr,
+                  int64_t panel_stride, float *dst)
+{
+    int64_t r = 0, ow = ow0, lane = 0, left = ncur;
+    float *d = dst;
+    while (left > 0) {
+        int64_t seg = wo - ow < nr - lane ? wo - ow : nr - lane;
+        if (seg > left)
+            seg = left;
+        const float *src = rp[r] + ow;
+        if (seg == 8) /* a whole row of the scalar 4x8 kernel's panel: two moves */
+            memcpy(d + lane, src, 8 * sizeof(float));
+        else
+            for (int64_t k = 0; k < seg; k++)
+                d[lane + k] = src[k];
+        left -= seg;
+        if ((ow += seg) == wo) {
+            ow = 0;
+            r++;
+        }
+        if ((lane += seg) == nr) {
+            lane = 0;
+            d += panel_stride;
+        }
+    }
+    for (; lane != 0 && lane < nr; lane++)
+        d[lane] = 0.0f;
+}
+#else
 void SC_PACK_B_FN(const float *const *rp, int64_t wo, int64_t ow0, int64_t ncur, int64_t nr,
                   int64_t panel_stride, float *dst)
 {
@@ -50,3 +84,4 @@ void SC_PACK_B_FN(const float *const *rp, int64_t wo, int64_t ow0, int64_t ncur,
     for (; lane_in_panel != 0 && lane_in_panel < nr; lane_in_panel += SC_VLEN)
         sc_vstore(d + lane_in_panel, sc_vzero());
 }
+#endif
