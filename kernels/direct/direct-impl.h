@@ -22,12 +22,14 @@
 
 #include "internal.h"
 
+/* sw1: 1 = stride 1, 2 = stride 2 (deinterleaving loads), 0 = any stride
+   through lane loads. */
 static inline __attribute__((always_inline)) sc_vf sc_direct_load(const float *s, const int sw1,
                                                                   int64_t sw, int64_t part)
 {
     if (part > 0)
-        return sw1 ? sc_vload_partial(s, part) : sc_vload_strided_partial(s, sw, part);
-    return sw1 ? sc_vload(s) : sc_vload_strided(s, sw);
+        return sw1 == 1 ? sc_vload_partial(s, part) : sc_vload_strided_partial(s, sw, part);
+    return sw1 == 1 ? sc_vload(s) : sw1 == 2 ? sc_vload_even(s) : sc_vload_strided(s, sw);
 }
 
 /* acc += w * (row ? row[k * vs] : 0) for the vectors k < nvec of one row. */
@@ -111,25 +113,70 @@ sc_direct_block(const sc_conv_geom *g, const float *in_g, const float *w_oc, int
         SC_DIRECT_ROW_STORE(orow + wo + ow, a10, a11, a12, a13);
 }
 
-/* One border column through the padding maps, in the same tap order. */
-static inline float sc_direct_border(const sc_conv_geom *g, const float *in_g, const float *w_oc,
-                                     int64_t oh, int64_t ow)
+/* Four border outputs (oh[k], ow[k]) through the padding maps, in the same
+   tap order with scalar fused multiply-adds: four independent chains, as
+   one chain of kh*kw*cin_g dependent operations would leave the core idle. */
+static void sc_direct_border4(const sc_conv_geom *g, const float *in_g, const float *w_oc,
+                              const int64_t oh[4], const int64_t ow[4], float *const dst[4])
 {
     const int64_t kh = g->kh, kw = g->kw, h = g->h, w = g->w;
-    float acc = 0.0f;
+    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
     for (int64_t ic = 0; ic < g->cin_g; ic++) {
         const float *plane = in_g + ic * h * w;
         for (int64_t i = 0; i < kh; i++) {
-            const int64_t r = g->row_src[oh * g->sh + i * g->dh];
+            const int64_t r0 = g->row_src[oh[0] * g->sh + i * g->dh];
+            const int64_t r1 = g->row_src[oh[1] * g->sh + i * g->dh];
+            const int64_t r2 = g->row_src[oh[2] * g->sh + i * g->dh];
+            const int64_t r3 = g->row_src[oh[3] * g->sh + i * g->dh];
             const float *wk = w_oc + (ic * kh + i) * kw;
             for (int64_t j = 0; j < kw; j++) {
-                const int64_t c = g->col_src[ow * g->sw + j * g->dw];
-                const float x = r < 0 || c < 0 ? 0.0f : plane[r * w + c];
-                acc = fmaf(wk[j], x, acc);
+                const int64_t c0 = g->col_src[ow[0] * g->sw + j * g->dw];
+                const int64_t c1 = g->col_src[ow[1] * g->sw + j * g->dw];
+                const int64_t c2 = g->col_src[ow[2] * g->sw + j * g->dw];
+                const int64_t c3 = g->col_src[ow[3] * g->sw + j * g->dw];
+                a0 = fmaf(wk[j], r0 < 0 || c0 < 0 ? 0.0f : plane[r0 * w + c0], a0);
+                a1 = fmaf(wk[j], r1 < 0 || c1 < 0 ? 0.0f : plane[r1 * w + c1], a1);
+                a2 = fmaf(wk[j], r2 < 0 || c2 < 0 ? 0.0f : plane[r2 * w + c2], a2);
+                a3 = fmaf(wk[j], r3 < 0 || c3 < 0 ? 0.0f : plane[r3 * w + c3], a3);
             }
         }
     }
-    return acc;
+    *dst[0] = a0;
+    *dst[1] = a1;
+    *dst[2] = a2;
+    *dst[3] = a3;
+}
+
+/* The border columns ([0, lo) and [hi, wo)) of rows oh .. oh+nrow-1, four
+   at a time; a short last group repeats its final output. */
+static void sc_direct_borders(const sc_conv_geom *g, const float *in_g, const float *w_oc,
+                              int64_t oh, int nrow, int64_t lo, int64_t hi, float *orow)
+{
+    int64_t bh[4], bw[4];
+    float *bd[4];
+    int n = 0;
+    for (int r = 0; r < nrow; r++)
+        for (int64_t ow = 0; ow < g->wo; ow = ow + 1 == lo ? hi : ow + 1) {
+            if (ow == lo && lo < hi) { /* lo == 0: no left border */
+                ow = hi - 1;
+                continue;
+            }
+            bh[n] = oh + r;
+            bw[n] = ow;
+            bd[n] = orow + r * g->wo + ow;
+            if (++n == 4) {
+                sc_direct_border4(g, in_g, w_oc, bh, bw, bd);
+                n = 0;
+            }
+        }
+    if (n > 0) {
+        for (int k = n; k < 4; k++) {
+            bh[k] = bh[n - 1];
+            bw[k] = bw[n - 1];
+            bd[k] = bd[n - 1];
+        }
+        sc_direct_border4(g, in_g, w_oc, bh, bw, bd);
+    }
 }
 
 /* The interior of rows oh .. oh+nrow-1: blocks of four vectors, the last
@@ -179,17 +226,17 @@ void SC_DIRECT_FN(const sc_conv_geom *g, const float *in, const float *weight, f
             /* Rows in pairs where two remain: each row's sums are the same
                whichever pairing the executor's row split gives. */
             const int nrow = oh + 1 < oh1 ? 2 : 1;
-            for (int r = 0; r < nrow; r++) {
-                for (int64_t ow = 0; ow < lo; ow++)
-                    orow[r * wo + ow] = sc_direct_border(g, in_g, w_oc, oh + r, ow);
-                for (int64_t ow = hi; ow < wo; ow++)
-                    orow[r * wo + ow] = sc_direct_border(g, in_g, w_oc, oh + r, ow);
-            }
+            sc_direct_borders(g, in_g, w_oc, oh, nrow, lo, hi, orow);
             if (g->sw == 1) {
                 if (nrow == 2)
                     sc_direct_rows(g, in_g, w_oc, oh, 2, 1, lo, hi, orow);
                 else
                     sc_direct_rows(g, in_g, w_oc, oh, 1, 1, lo, hi, orow);
+            } else if (g->sw == 2) {
+                if (nrow == 2)
+                    sc_direct_rows(g, in_g, w_oc, oh, 2, 2, lo, hi, orow);
+                else
+                    sc_direct_rows(g, in_g, w_oc, oh, 1, 2, lo, hi, orow);
             } else {
                 if (nrow == 2)
                     sc_direct_rows(g, in_g, w_oc, oh, 2, 0, lo, hi, orow);

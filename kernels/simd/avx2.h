@@ -41,6 +41,13 @@ static inline void sc_vstore_partial(float *p, sc_vf v, int64_t n)
 {
     _mm256_maskstore_ps(p, sc_avx2_tail_mask(n), v);
 }
+static inline sc_vf sc_vload_even(const float *p)
+{
+    /* p0..p7 and p7..p14: evens of the first, odds of the second, in 64-bit
+       pairs ordered 0 2 1 3 by the in-lane picks */
+    const __m256 ev = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 7), 0xD8);
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(ev), 0xD8));
+}
 /* Lane loads, not vgatherdps: QEMU 7.2 (the emulator the test suite runs
    under) returns zeros from a gather whose destination or mask register is
    ymm8-15 while the index register is not, so gather code that is correct on

@@ -44,6 +44,12 @@ static inline void sc_vstore_partial(float *p, sc_vf v, int64_t n)
 {
     _mm512_mask_storeu_ps(p, sc_avx512_tail_mask(n), v);
 }
+static inline sc_vf sc_vload_even(const float *p)
+{
+    /* p0..p15 and p15..p30: evens of the first, odds of the second */
+    const __m512i idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 17, 19, 21, 23, 25, 27, 29, 31);
+    return _mm512_permutex2var_ps(_mm512_loadu_ps(p), idx, _mm512_loadu_ps(p + 15));
+}
 static inline __m512i sc_avx512_stride_offsets(int64_t s)
 {
     return _mm512_mullo_epi32(

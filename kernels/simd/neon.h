@@ -42,6 +42,12 @@ static inline void sc_vstore_partial(float *p, sc_vf v, int64_t n)
     for (int64_t i = 0; i < n && i < SC_VLEN; i++)
         p[i] = t[i];
 }
+static inline sc_vf sc_vload_even(const float *p)
+{
+    /* p0..p3 and p3..p6: evens of the first, odds of the second */
+    const float32x4_t a = vld1q_f32(p), b = vld1q_f32(p + 3);
+    return vcombine_f32(vget_low_f32(vuzp1q_f32(a, a)), vget_low_f32(vuzp2q_f32(b, b)));
+}
 static inline sc_vf sc_vload_strided(const float *p, int64_t s)
 {
     sc_vf v = vld1q_dup_f32(p);

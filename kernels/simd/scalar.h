@@ -8,6 +8,8 @@
  *   sc_vload_partial(p, n), sc_vstore_partial(p, v, n)
  *       lanes [0, n) only, 0 <= n <= SC_VLEN; nothing past p[n-1] is touched;
  *       loaded lanes >= n are 0
+ *   sc_vload_even(p)  lane i = p[2*i], reading nothing past p[2*SC_VLEN-2]:
+ *       sc_vload_strided(p, 2) with whole-vector loads
  *   sc_vload_strided(p, s), sc_vload_strided_partial(p, s, n)
  *       lane i = p[i*s], s >= 0; only when sc_vstride_ok(s) (AVX-512 gathers
  *       take 32-bit lane offsets, so (SC_VLEN-1)*s must fit in int32 there)
@@ -48,6 +50,7 @@ static inline void sc_vstore_partial(float *p, sc_vf v, int64_t n)
     if (n > 0)
         *p = v;
 }
+static inline sc_vf sc_vload_even(const float *p) { return *p; }
 static inline sc_vf sc_vload_strided(const float *p, int64_t s) { (void)s; return *p; }
 static inline sc_vf sc_vload_strided_partial(const float *p, int64_t s, int64_t n)
 {
