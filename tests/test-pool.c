@@ -251,6 +251,9 @@ static void fixed_cases(tc_rng *r)
         {8, 33, 5, 5, 2, 3, 2, 2},   {2, 18, 2, 2, 2, 2, 1, 1},  {1, 1, 1, 1, 1, 1, 0, 0},
         /* A kernel far larger than the input, held up by its padding. */
         {3, 3, 201, 201, 1, 1, 100, 100},
+        /* Windows spanning whole rows, one output per row: global pooling
+           (average pooling sums these as contiguous runs). */
+        {7, 7, 7, 7, 7, 7, 0, 0},    {5, 45, 5, 45, 1, 1, 0, 0}, {9, 20, 3, 20, 2, 1, 0, 0},
     };
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         for (int kind = 0; kind < 2; kind++) {

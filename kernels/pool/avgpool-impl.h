@@ -11,7 +11,9 @@
  *
  * Windows fully inside the input are vectorised over output columns; each
  * lane adds the same taps in the same order as sc_avgpool_one, so results do
- * not depend on which path an output took.
+ * not depend on which path an output took. A window that spans whole input
+ * rows with a single output per row (global pooling) is instead summed along
+ * its contiguous run (sc_avgpool_run), in an order fixed by the geometry.
  */
 #ifndef SC_AVGPOOL_FN
 #error "define SC_AVGPOOL_FN and include a kernels/simd/<isa>.h before avgpool-impl.h"
@@ -60,25 +62,60 @@ static inline sc_vf sc_avgpool_load(const float *p, int64_t sw, int64_t n)
 {
     if (sw == 1)
         return n == SC_VLEN ? sc_vload(p) : sc_vload_partial(p, n);
+    if (sw == 2 && n == SC_VLEN)
+        return sc_vload_even(p);
     return n == SC_VLEN ? sc_vload_strided(p, sw) : sc_vload_strided_partial(p, sw, n);
 }
 
-/* Outputs (oh, ow .. ow+n-1), all of whose windows are inside the input. */
-static inline void sc_avgpool_block(const sc_pool_geom *g, const float *in, int64_t oh,
-                                    int64_t ow, int64_t n, sc_vf divisor, float *out)
+/* Outputs (oh, ow .. ow+n-1) (n <= SC_VLEN), or four whole vectors of them
+   when four is set, all of whose windows are inside the input. Four
+   independent sums hide the addition latency. */
+static inline __attribute__((always_inline)) void
+sc_avgpool_block(const sc_pool_geom *g, const float *in, int64_t oh, int64_t ow, int64_t n,
+                 const int four, sc_vf divisor, float *out)
 {
     const float *base = in + (oh * g->sh - g->ph) * g->w + (ow * g->sw - g->pw);
-    sc_vf sum = sc_vzero();
+    const int64_t vs = SC_VLEN * g->sw;
+    sc_vf s0 = sc_vzero(), s1 = sc_vzero(), s2 = sc_vzero(), s3 = sc_vzero();
     for (int64_t i = 0; i < g->kh; i++) {
         const float *row = base + i * g->w;
-        for (int64_t j = 0; j < g->kw; j++)
-            sum = sc_vadd(sum, sc_avgpool_load(row + j, g->sw, n));
+        for (int64_t j = 0; j < g->kw; j++) {
+            s0 = sc_vadd(s0, sc_avgpool_load(row + j, g->sw, four ? SC_VLEN : n));
+            if (four) {
+                s1 = sc_vadd(s1, sc_avgpool_load(row + j + vs, g->sw, SC_VLEN));
+                s2 = sc_vadd(s2, sc_avgpool_load(row + j + 2 * vs, g->sw, SC_VLEN));
+                s3 = sc_vadd(s3, sc_avgpool_load(row + j + 3 * vs, g->sw, SC_VLEN));
+            }
+        }
     }
-    sc_vf r = sc_vdiv(sum, divisor);
-    if (n == SC_VLEN)
-        sc_vstore(out, r);
-    else
-        sc_vstore_partial(out, r, n);
+    if (four) {
+        sc_vstore(out, sc_vdiv(s0, divisor));
+        sc_vstore(out + SC_VLEN, sc_vdiv(s1, divisor));
+        sc_vstore(out + 2 * SC_VLEN, sc_vdiv(s2, divisor));
+        sc_vstore(out + 3 * SC_VLEN, sc_vdiv(s3, divisor));
+    } else if (n == SC_VLEN) {
+        sc_vstore(out, sc_vdiv(s0, divisor));
+    } else {
+        sc_vstore_partial(out, sc_vdiv(s0, divisor), n);
+    }
+}
+
+/* A window that is one contiguous run of the plane (it spans whole rows: the
+   global average pool), summed along the run in four vector accumulators
+   and then across them: the order is fixed by the geometry alone. */
+static inline float sc_avgpool_run(const float *p, int64_t len)
+{
+    sc_vf s0 = sc_vzero(), s1 = sc_vzero(), s2 = sc_vzero(), s3 = sc_vzero();
+    int64_t k = 0;
+    for (; k + 4 * SC_VLEN <= len; k += 4 * SC_VLEN) {
+        s0 = sc_vadd(s0, sc_vload(p + k));
+        s1 = sc_vadd(s1, sc_vload(p + k + SC_VLEN));
+        s2 = sc_vadd(s2, sc_vload(p + k + 2 * SC_VLEN));
+        s3 = sc_vadd(s3, sc_vload(p + k + 3 * SC_VLEN));
+    }
+    for (; k < len; k += SC_VLEN)
+        s0 = sc_vadd(s0, sc_vload_partial(p + k, len - k));
+    return sc_vreduce_add(sc_vadd(sc_vadd(s0, s1), sc_vadd(s2, s3)));
 }
 
 void SC_AVGPOOL_FN(const sc_pool_geom *g, const float *in, float *out, int64_t *indices,
@@ -92,6 +129,8 @@ void SC_AVGPOOL_FN(const sc_pool_geom *g, const float *in, float *out, int64_t *
     /* Inside the input both count_include_pad divisors are the window area. */
     const int64_t inner = g->divisor_override != 0 ? g->divisor_override : g->kh * g->kw;
     const sc_vf divisor = sc_vset1((float)inner);
+    /* One output per row whose window covers whole input rows: a run. */
+    const int runs = g->wo == 1 && g->kw == g->w && g->pw == 0;
 
     for (int64_t oh = oh0; oh < oh1; oh++) {
         float *orow = out + oh * g->wo;
@@ -100,11 +139,36 @@ void SC_AVGPOOL_FN(const sc_pool_geom *g, const float *in, float *out, int64_t *
             a = ow_lo;
             b = ow_hi;
         }
+        if (runs && a == 0 && b == 1) {
+            const float sum = sc_avgpool_run(in + (oh * g->sh - g->ph) * g->w, g->kh * g->w);
+            orow[0] = sum / (float)inner;
+            continue;
+        }
         for (int64_t ow = 0; ow < a; ow++)
             sc_avgpool_one(g, in, oh, ow, orow + ow);
-        for (int64_t ow = a; ow < b; ow += SC_VLEN) {
-            int64_t n = b - ow < SC_VLEN ? b - ow : SC_VLEN;
-            sc_avgpool_block(g, in, oh, ow, n, divisor, orow + ow);
+        /* Blocks of four vectors, the last moved back to end at b (the
+           overlapped outputs are computed identically twice). */
+        if (b - a >= 4 * SC_VLEN) {
+            for (int64_t ow = a;; ow += 4 * SC_VLEN) {
+                if (ow > b - 4 * SC_VLEN)
+                    ow = b - 4 * SC_VLEN;
+                sc_avgpool_block(g, in, oh, ow, SC_VLEN, 1, divisor, orow + ow);
+                if (ow == b - 4 * SC_VLEN)
+                    break;
+            }
+        } else if (b - a >= SC_VLEN) {
+            /* single vectors, the last moved back likewise: a masked tail
+               load and store cost more (Zen 3) than the few recomputed
+               outputs */
+            for (int64_t ow = a;; ow += SC_VLEN) {
+                if (ow > b - SC_VLEN)
+                    ow = b - SC_VLEN;
+                sc_avgpool_block(g, in, oh, ow, SC_VLEN, 0, divisor, orow + ow);
+                if (ow == b - SC_VLEN)
+                    break;
+            }
+        } else if (b > a) {
+            sc_avgpool_block(g, in, oh, a, b - a, 0, divisor, orow + a);
         }
         for (int64_t ow = b; ow < g->wo; ow++)
             sc_avgpool_one(g, in, oh, ow, orow + ow);

@@ -63,45 +63,88 @@ static inline sc_vf sc_maxpool_load(const float *p, int64_t sw, int64_t n)
 {
     if (sw == 1)
         return n == SC_VLEN ? sc_vload(p) : sc_vload_partial(p, n);
+    if (sw == 2 && n == SC_VLEN)
+        return sc_vload_even(p);
     return n == SC_VLEN ? sc_vload_strided(p, sw) : sc_vload_strided_partial(p, sw, n);
 }
 
-/* Outputs (oh, ow .. ow+n-1), all of whose windows are inside the input. */
-static inline void sc_maxpool_block(const sc_pool_geom *g, const float *in, int64_t oh,
-                                    int64_t ow, int64_t n, float *out, int64_t *index)
+/* The running maximum of one vector after tap v (number t). */
+#define SC_MAXPOOL_TAKE(best, tap, v, t)                                                        \
+    do {                                                                                       \
+        const sc_vmask take_ = sc_vmask_or(sc_vcmp_gt(v, best), sc_visnan(v));                \
+        best = sc_vblend(best, v, take_);                                                      \
+        if (index)                                                                             \
+            tap = sc_vblend(tap, t, take_);                                                    \
+    } while (0)
+
+static inline void sc_maxpool_indices(const sc_pool_geom *g, sc_vf tap, int64_t ih0, int64_t iw0,
+                                      int64_t n, int64_t *index)
+{
+    float taps[SC_VLEN];
+    sc_vstore(taps, tap);
+    for (int64_t l = 0; l < n; l++) {
+        int64_t t = (int64_t)taps[l];
+        int64_t i = t / g->kw, j = t % g->kw;
+        index[l] = (ih0 + i * g->dh) * g->w + iw0 + l * g->sw + j * g->dw;
+    }
+}
+
+/* Outputs (oh, ow .. ow+n-1) (n <= SC_VLEN), or four whole vectors of them
+   when four is set, all of whose windows are inside the input: four
+   independent running maxima hide the compare-and-blend latency. */
+static inline __attribute__((always_inline)) void
+sc_maxpool_block(const sc_pool_geom *g, const float *in, int64_t oh, int64_t ow, int64_t n,
+                 const int four, float *out, int64_t *index)
 {
     const int64_t ih0 = oh * g->sh - g->ph;
     const int64_t iw0 = ow * g->sw - g->pw;
     const float *base = in + ih0 * g->w + iw0;
-
+    const int64_t vs = SC_VLEN * g->sw, nl = four ? SC_VLEN : n;
     /* Tap 0 always replaces the initial -inf unless it is -inf itself, in
        which case the index stays at tap 0 anyway: so start from tap 0. */
-    sc_vf best = sc_maxpool_load(base, g->sw, n);
-    sc_vf tap = sc_vzero();
+    sc_vf b0 = sc_maxpool_load(base, g->sw, nl), b1 = b0, b2 = b0, b3 = b0;
+    if (four) {
+        b1 = sc_maxpool_load(base + vs, g->sw, SC_VLEN);
+        b2 = sc_maxpool_load(base + 2 * vs, g->sw, SC_VLEN);
+        b3 = sc_maxpool_load(base + 3 * vs, g->sw, SC_VLEN);
+    }
+    sc_vf t0 = sc_vzero(), t1 = t0, t2 = t0, t3 = t0;
     for (int64_t i = 0; i < g->kh; i++) {
         const float *row = base + i * g->dh * g->w;
         for (int64_t j = (i == 0 ? 1 : 0); j < g->kw; j++) {
-            sc_vf v = sc_maxpool_load(row + j * g->dw, g->sw, n);
-            sc_vmask take = sc_vmask_or(sc_vcmp_gt(v, best), sc_visnan(v));
-            best = sc_vblend(best, v, take);
-            if (index)
-                tap = sc_vblend(tap, sc_vset1((float)(i * g->kw + j)), take);
+            const sc_vf t = sc_vset1((float)(i * g->kw + j));
+            const float *p = row + j * g->dw;
+            const sc_vf v0 = sc_maxpool_load(p, g->sw, nl);
+            SC_MAXPOOL_TAKE(b0, t0, v0, t);
+            if (four) {
+                const sc_vf v1 = sc_maxpool_load(p + vs, g->sw, SC_VLEN);
+                const sc_vf v2 = sc_maxpool_load(p + 2 * vs, g->sw, SC_VLEN);
+                const sc_vf v3 = sc_maxpool_load(p + 3 * vs, g->sw, SC_VLEN);
+                SC_MAXPOOL_TAKE(b1, t1, v1, t);
+                SC_MAXPOOL_TAKE(b2, t2, v2, t);
+                SC_MAXPOOL_TAKE(b3, t3, v3, t);
+            }
         }
+    }
+    if (four) {
+        sc_vstore(out, b0);
+        sc_vstore(out + SC_VLEN, b1);
+        sc_vstore(out + 2 * SC_VLEN, b2);
+        sc_vstore(out + 3 * SC_VLEN, b3);
+        if (index) {
+            sc_maxpool_indices(g, t0, ih0, iw0, SC_VLEN, index);
+            sc_maxpool_indices(g, t1, ih0, iw0 + vs, SC_VLEN, index + SC_VLEN);
+            sc_maxpool_indices(g, t2, ih0, iw0 + 2 * vs, SC_VLEN, index + 2 * SC_VLEN);
+            sc_maxpool_indices(g, t3, ih0, iw0 + 3 * vs, SC_VLEN, index + 3 * SC_VLEN);
+        }
+        return;
     }
     if (n == SC_VLEN)
-        sc_vstore(out, best);
+        sc_vstore(out, b0);
     else
-        sc_vstore_partial(out, best, n);
-
-    if (index) {
-        float taps[SC_VLEN];
-        sc_vstore(taps, tap);
-        for (int64_t l = 0; l < n; l++) {
-            int64_t t = (int64_t)taps[l];
-            int64_t i = t / g->kw, j = t % g->kw;
-            index[l] = (ih0 + i * g->dh) * g->w + iw0 + l * g->sw + j * g->dw;
-        }
-    }
+        sc_vstore_partial(out, b0, n);
+    if (index)
+        sc_maxpool_indices(g, t0, ih0, iw0, n, index);
 }
 
 void SC_MAXPOOL_FN(const sc_pool_geom *g, const float *in, float *out, int64_t *indices,
@@ -124,9 +167,29 @@ void SC_MAXPOOL_FN(const sc_pool_geom *g, const float *in, float *out, int64_t *
         }
         for (int64_t ow = 0; ow < a; ow++)
             sc_maxpool_one(g, in, oh, ow, orow + ow, irow ? irow + ow : NULL);
-        for (int64_t ow = a; ow < b; ow += SC_VLEN) {
-            int64_t n = b - ow < SC_VLEN ? b - ow : SC_VLEN;
-            sc_maxpool_block(g, in, oh, ow, n, orow + ow, irow ? irow + ow : NULL);
+        /* Blocks of four vectors, the last moved back to end at b (the
+           overlapped outputs are computed identically twice). */
+        if (b - a >= 4 * SC_VLEN) {
+            for (int64_t ow = a;; ow += 4 * SC_VLEN) {
+                if (ow > b - 4 * SC_VLEN)
+                    ow = b - 4 * SC_VLEN;
+                sc_maxpool_block(g, in, oh, ow, SC_VLEN, 1, orow + ow, irow ? irow + ow : NULL);
+                if (ow == b - 4 * SC_VLEN)
+                    break;
+            }
+        } else if (b - a >= SC_VLEN) {
+            /* single vectors, the last moved back likewise: a masked tail
+               load and store cost more (Zen 3) than the few recomputed
+               outputs */
+            for (int64_t ow = a;; ow += SC_VLEN) {
+                if (ow > b - SC_VLEN)
+                    ow = b - SC_VLEN;
+                sc_maxpool_block(g, in, oh, ow, SC_VLEN, 0, orow + ow, irow ? irow + ow : NULL);
+                if (ow == b - SC_VLEN)
+                    break;
+            }
+        } else if (b > a) {
+            sc_maxpool_block(g, in, oh, a, b - a, 0, orow + a, irow ? irow + a : NULL);
         }
         for (int64_t ow = b; ow < g->wo; ow++)
             sc_maxpool_one(g, in, oh, ow, orow + ow, irow ? irow + ow : NULL);
