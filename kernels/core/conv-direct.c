@@ -13,12 +13,16 @@
 
 typedef struct sc_direct_state {
     const sc_direct_kernel *kernel;
+    int scratch;   /* kernels get a per-thread buffer for padded input rows */
     float *weight; /* private copy, PyTorch layout */
 } sc_direct_state;
 
 /* Output channels per work item: enough to amortise the per-item overhead
    without starving threads on layers with few channels. */
 #define SC_DIRECT_OC_BLOCK 8
+/* Largest padded-row buffer per thread, in floats (256 KiB: half of a Zen 3
+   L2, next to the planes it is copied from). */
+#define SC_DIRECT_SCRATCH_MAX (64 * 1024)
 /* Aim for this many work items per thread so dynamic scheduling can even
    out the costlier border rows. */
 #define SC_DIRECT_ITEMS_PER_THREAD 4
@@ -52,14 +56,22 @@ static sc_status sc_direct_create(struct sc_conv2d_plan *p, const float *weight,
     p->isa = k->isa;
     strncpy(p->name, k->name, sizeof p->name - 1);
     p->name[sizeof p->name - 1] = '\0';
+    /* Padded input rows for the kernels that want them, while they stay
+       cache-sized; beyond that the kernels read through the padding maps. */
     p->workspace_per_thread = 0;
+    s->scratch = 0;
+    int64_t pad_floats;
+    const int64_t fp[3] = {g->cin_g, g->hp, g->wp};
+    if (sc_prod_i64(&pad_floats, 3, fp) && pad_floats <= SC_DIRECT_SCRATCH_MAX) {
+        s->scratch = 1;
+        p->workspace_per_thread = ((size_t)pad_floats * sizeof(float) + 63) / 64 * 64;
+    }
     return SC_OK;
 }
 
 static void sc_direct_run(const struct sc_conv2d_plan *p, const float *in, float *out, void *ws,
                           int nthreads)
 {
-    (void)ws;
     const sc_direct_state *s = p->state;
     const sc_conv_geom *g = &p->g;
     const int64_t cout_g = g->cout_g, ho = g->ho, wo = g->wo;
@@ -95,7 +107,10 @@ static void sc_direct_run(const struct sc_conv2d_plan *p, const float *in, float
 
         const float *img = in + b * in_image;
         float *oimg = out + b * out_image;
-        s->kernel->fn(g, img, s->weight, oimg, oc0, oc1, oh0, oh1);
+        float *scratch = s->scratch ? (float *)((char *)ws + (size_t)omp_get_thread_num() *
+                                                              p->workspace_per_thread)
+                                    : NULL;
+        s->kernel->fn(g, img, s->weight, oimg, oc0, oc1, oh0, oh1, scratch);
         /* The rows just written are still in cache: finish them now. */
         for (int64_t oc = oc0; oc < oc1; oc++)
             sc_conv_epilogue(p, oimg + (oc * ho + oh0) * wo, (oh1 - oh0) * wo, oc);

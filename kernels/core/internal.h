@@ -152,10 +152,14 @@ typedef struct sc_gemm_kernel {
  * Computes output rows [oh0, oh1) of output channels [oc0, oc1) (all in one
  * group) of image `in` (one batch image, NCHW, cin planes) into `out` (one
  * batch image, cout planes), raw sums without bias or activation.
- * weight is PyTorch's layout (cout, cin_g, kh, kw).
+ * weight is PyTorch's layout (cout, cin_g, kh, kw). scratch, when not NULL,
+ * holds SC_DIRECT_SCRATCH(g) floats the kernel may use to pad the group's
+ * input rows once per call (kernels that have no use for it ignore it).
  */
+#define SC_DIRECT_SCRATCH(g) ((g)->cin_g * (g)->hp * (g)->wp)
 typedef void (*sc_direct_fn)(const sc_conv_geom *g, const float *in, const float *weight,
-                             float *out, int64_t oc0, int64_t oc1, int64_t oh0, int64_t oh1);
+                             float *out, int64_t oc0, int64_t oc1, int64_t oh0, int64_t oh1,
+                             float *scratch);
 
 typedef struct sc_direct_kernel {
     sc_isa isa;

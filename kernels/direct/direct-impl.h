@@ -7,10 +7,13 @@
  * Each output element is one register lane summing its taps in the order
  * (ic, kh, kw), one fused multiply-add each, from zero; blocks of two rows
  * by 4 * SC_VLEN outputs share their tap loop and are stored once.
- * Border columns (whose taps leave the row) sum the same order through the
- * padding maps with scalar fused multiply-adds. Which path a column takes
- * depends only on the geometry, so the result does not depend on how the
- * executor splits rows or channels over threads.
+ * When the executor passes scratch (the group's padded input fits in it),
+ * the rows a call reads are padded once into it through the padding maps and
+ * every column is interior. Otherwise the kernel reads the planes in place:
+ * border columns (whose taps leave the row) sum the same order through the
+ * maps with scalar fused multiply-adds, four outputs at a time. Which path a
+ * column takes depends only on the geometry, so the result does not depend
+ * on how the executor splits rows or channels over threads.
  *
  * Zero rows and padded zeros still contribute w * 0, as in PyTorch (a
  * non-finite weight over zero padding gives NaN, not a silent skip).
@@ -19,6 +22,7 @@
  * the ISA's flags turn fmaf into its fused instruction.
  */
 #include <math.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -30,6 +34,27 @@ static inline __attribute__((always_inline)) sc_vf sc_direct_load(const float *s
     if (part > 0)
         return sw1 == 1 ? sc_vload_partial(s, part) : sc_vload_strided_partial(s, sw, part);
     return sw1 == 1 ? sc_vload(s) : sw1 == 2 ? sc_vload_even(s) : sc_vload_strided(s, sw);
+}
+
+/* Where a block reads its input: the group's planes through the padding maps
+   (rows == NULL), or the padded rows [r0, ...) of every plane in scratch. */
+typedef struct sc_direct_src {
+    const float *base;   /* plane 0 */
+    int64_t plane, ld;   /* floats between planes, between rows */
+    int64_t col0;        /* subtracted from padded columns: pad_left, or 0 */
+    int64_t r0;          /* first padded row held (scratch) */
+    const int64_t *rows; /* padded row -> input row, -1 for zeros; NULL: scratch */
+} sc_direct_src;
+
+/* The row of padded row r at column x, NULL for a zero row. */
+static inline const float *sc_direct_row(const sc_conv_geom *g, const sc_direct_src *in,
+                                         const float *plane, int64_t r, int64_t x)
+{
+    (void)g;
+    if (!in->rows)
+        return plane + (r - in->r0) * in->ld + x;
+    const int64_t s = in->rows[r];
+    return s < 0 ? NULL : plane + s * in->ld + x;
 }
 
 /* acc += w * (row ? row[k * vs] : 0) for the vectors k < nvec of one row. */
@@ -80,25 +105,22 @@ static inline __attribute__((always_inline)) sc_vf sc_direct_load(const float *s
  * previous tap.
  */
 static inline __attribute__((always_inline)) void
-sc_direct_block(const sc_conv_geom *g, const float *in_g, const float *w_oc, int64_t oh,
+sc_direct_block(const sc_conv_geom *g, const sc_direct_src *in, const float *w_oc, int64_t oh,
                 int64_t ow, const int nrow, const int nvec, const int sw1, int64_t part,
                 float *orow, int64_t wo)
 {
-    const int64_t kh = g->kh, kw = g->kw, sw = g->sw, dw = g->dw, h = g->h, w = g->w;
-    const int64_t x0 = ow * sw - g->pad_left; /* input column of tap 0 of output ow */
-    const int64_t vs = SC_VLEN * sw;          /* input floats between vectors */
+    const int64_t kh = g->kh, kw = g->kw, sw = g->sw, dw = g->dw;
+    const int64_t x0 = ow * sw - in->col0; /* column of tap 0 of output ow */
+    const int64_t vs = SC_VLEN * sw;      /* input floats between vectors */
     sc_vf a00 = sc_vzero(), a01 = sc_vzero(), a02 = sc_vzero(), a03 = sc_vzero();
     sc_vf a10 = sc_vzero(), a11 = sc_vzero(), a12 = sc_vzero(), a13 = sc_vzero();
     for (int64_t ic = 0; ic < g->cin_g; ic++) {
-        const float *plane = in_g + ic * h * w;
+        const float *plane = in->base + ic * in->plane;
         for (int64_t i = 0; i < kh; i++) {
-            const int64_t r0 = g->row_src[oh * g->sh + i * g->dh];
-            const float *src0 = r0 < 0 ? NULL : plane + r0 * w + x0;
+            const float *src0 = sc_direct_row(g, in, plane, oh * g->sh + i * g->dh, x0);
             const float *src1 = NULL;
-            if (nrow > 1) {
-                const int64_t r1 = g->row_src[(oh + 1) * g->sh + i * g->dh];
-                src1 = r1 < 0 ? NULL : plane + r1 * w + x0;
-            }
+            if (nrow > 1)
+                src1 = sc_direct_row(g, in, plane, (oh + 1) * g->sh + i * g->dh, x0);
             const float *wk = w_oc + (ic * kh + i) * kw;
             for (int64_t j = 0; j < kw; j++) {
                 const sc_vf wv = sc_vset1(wk[j]);
@@ -184,7 +206,7 @@ static void sc_direct_borders(const sc_conv_geom *g, const float *in_g, const fl
    outputs are computed identically twice), so that no row has a short,
    latency-bound block unless the whole interior is short. */
 static inline __attribute__((always_inline)) void
-sc_direct_rows(const sc_conv_geom *g, const float *in_g, const float *w_oc, int64_t oh,
+sc_direct_rows(const sc_conv_geom *g, const sc_direct_src *in_g, const float *w_oc, int64_t oh,
                const int nrow, const int sw1, int64_t lo, int64_t hi, float *orow)
 {
     const int64_t width = hi - lo, wo = g->wo;
@@ -207,41 +229,79 @@ sc_direct_rows(const sc_conv_geom *g, const float *in_g, const float *w_oc, int6
     }
 }
 
+/* Copies padded rows [r0, r1) of the group's cin_g planes into scratch
+   (plane after plane, wp floats a row), through the padding maps once per
+   input element. */
+static void sc_direct_pad(const sc_conv_geom *g, const float *in_g, int64_t r0, int64_t r1,
+                          float *scratch)
+{
+    const int64_t w = g->w, wp = g->wp, left = g->pad_left;
+    const int64_t lo = left < wp ? left : wp, hi = left + w < wp ? left + w : wp;
+    for (int64_t ic = 0; ic < g->cin_g; ic++) {
+        const float *plane = in_g + ic * g->h * w;
+        for (int64_t r = r0; r < r1; r++) {
+            float *d = scratch + (ic * (r1 - r0) + r - r0) * wp;
+            const int64_t rs = g->row_src[r];
+            if (rs < 0) {
+                memset(d, 0, (size_t)wp * sizeof(float));
+                continue;
+            }
+            const float *src = plane + rs * w;
+            for (int64_t x = 0; x < lo; x++)
+                d[x] = g->col_src[x] < 0 ? 0.0f : src[g->col_src[x]];
+            memcpy(d + lo, src + (lo - left), (size_t)(hi - lo) * sizeof(float));
+            for (int64_t x = hi; x < wp; x++)
+                d[x] = g->col_src[x] < 0 ? 0.0f : src[g->col_src[x]];
+        }
+    }
+}
+
 void SC_DIRECT_FN(const sc_conv_geom *g, const float *in, const float *weight, float *out,
-                  int64_t oc0, int64_t oc1, int64_t oh0, int64_t oh1)
+                  int64_t oc0, int64_t oc1, int64_t oh0, int64_t oh1, float *scratch)
 {
     const int64_t cin_g = g->cin_g, wo = g->wo;
     const int64_t ksize = cin_g * g->kh * g->kw;
+    const int64_t grp = oc0 / g->cout_g; /* the executor keeps a call within one group */
+    const float *in_g = in + grp * cin_g * g->h * g->w;
+    sc_direct_src src = {in_g, g->h * g->w, g->w, g->pad_left, 0, g->row_src};
     /* Interior columns read their taps in place; lane loads of a strided
        row need the stride to fit the ISA's gather offsets. */
     int64_t lo = g->ow_lo, hi = g->ow_hi > g->ow_lo ? g->ow_hi : g->ow_lo;
     if (!sc_vstride_ok(g->sw))
         lo = hi = 0;
+    if (scratch && sc_vstride_ok(g->sw)) {
+        /* Pad the rows these outputs read once: then every column is
+           interior, and the borders cost what the middle does. */
+        const int64_t r0 = oh0 * g->sh, r1 = (oh1 - 1) * g->sh + (g->kh - 1) * g->dh + 1;
+        sc_direct_pad(g, in_g, r0, r1, scratch);
+        src = (sc_direct_src){scratch, (r1 - r0) * g->wp, g->wp, 0, r0, NULL};
+        lo = 0;
+        hi = wo;
+    }
     for (int64_t oc = oc0; oc < oc1; oc++) {
-        const int64_t grp = oc / g->cout_g;
-        const float *in_g = in + grp * cin_g * g->h * g->w;
         const float *w_oc = weight + oc * ksize;
         for (int64_t oh = oh0; oh < oh1;) {
             float *orow = out + (oc * g->ho + oh) * wo;
             /* Rows in pairs where two remain: each row's sums are the same
                whichever pairing the executor's row split gives. */
             const int nrow = oh + 1 < oh1 ? 2 : 1;
-            sc_direct_borders(g, in_g, w_oc, oh, nrow, lo, hi, orow);
+            if (lo > 0 || hi < wo)
+                sc_direct_borders(g, in_g, w_oc, oh, nrow, lo, hi, orow);
             if (g->sw == 1) {
                 if (nrow == 2)
-                    sc_direct_rows(g, in_g, w_oc, oh, 2, 1, lo, hi, orow);
+                    sc_direct_rows(g, &src, w_oc, oh, 2, 1, lo, hi, orow);
                 else
-                    sc_direct_rows(g, in_g, w_oc, oh, 1, 1, lo, hi, orow);
+                    sc_direct_rows(g, &src, w_oc, oh, 1, 1, lo, hi, orow);
             } else if (g->sw == 2) {
                 if (nrow == 2)
-                    sc_direct_rows(g, in_g, w_oc, oh, 2, 2, lo, hi, orow);
+                    sc_direct_rows(g, &src, w_oc, oh, 2, 2, lo, hi, orow);
                 else
-                    sc_direct_rows(g, in_g, w_oc, oh, 1, 2, lo, hi, orow);
+                    sc_direct_rows(g, &src, w_oc, oh, 1, 2, lo, hi, orow);
             } else {
                 if (nrow == 2)
-                    sc_direct_rows(g, in_g, w_oc, oh, 2, 0, lo, hi, orow);
+                    sc_direct_rows(g, &src, w_oc, oh, 2, 0, lo, hi, orow);
                 else
-                    sc_direct_rows(g, in_g, w_oc, oh, 1, 0, lo, hi, orow);
+                    sc_direct_rows(g, &src, w_oc, oh, 1, 0, lo, hi, orow);
             }
             oh += nrow;
         }

@@ -80,8 +80,9 @@ static void sc_direct_row(const sc_conv_geom *g, const float *src, const float *
 }
 
 void sc_direct_scalar(const sc_conv_geom *g, const float *in, const float *weight, float *out,
-                      int64_t oc0, int64_t oc1, int64_t oh0, int64_t oh1)
+                      int64_t oc0, int64_t oc1, int64_t oh0, int64_t oh1, float *scratch)
 {
+    (void)scratch; /* the row loops read through the padding maps */
     const int64_t cin_g = g->cin_g, kh = g->kh, kw = g->kw;
     const int64_t h = g->h, w = g->w, wo = g->wo, ho = g->ho;
     const int64_t plane_out = ho * wo;
