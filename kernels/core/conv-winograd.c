@@ -240,46 +240,54 @@ static sc_status sc_wino_create(sc_conv2d_plan *p, const float *weight, const ch
     return SC_OK;
 }
 
-/* Item = (image, group, tile block, block of output-channel panels [pm0,
-   pm1)). Splitting the output channels repeats the block's input transform
-   in every part but lets deep layers with few tiles use every thread; an
-   output's sums are the same whichever part computes them. */
-static void sc_wino_item(const sc_conv2d_plan *p, const sc_wino_state *st, const float *in,
-                         float *out, float *ws, int64_t item, int64_t n_cb, int64_t cb_size)
+/* The tiles of block blk: the first, and how many. */
+static void sc_wino_block(const sc_wino_state *st, int64_t blk, int64_t *t0, int64_t *nt)
+{
+    *t0 = blk * st->t;
+    *nt = *t0 + st->t <= st->ntiles ? st->t : st->ntiles - *t0;
+}
+
+/* V of input channels [c0, c1) of one (image, group, tile block), written
+   into the packed panels at v ([xi][panel][cin_g][nr], xi stride vs). */
+static void sc_wino_input_part(const sc_conv2d_plan *p, const sc_wino_state *st, const float *in,
+                               float *v, int64_t img, int64_t grp, int64_t blk, int64_t c0,
+                               int64_t c1)
 {
     const sc_conv_geom *g = &p->g;
-    const int64_t cb = item % n_cb;
-    item /= n_cb;
-    const int64_t pm0 = cb * cb_size;
-    const int64_t pm1 = pm0 + cb_size < st->npm ? pm0 + cb_size : st->npm;
-    const int64_t blk = item % st->nblocks;
-    const int64_t grp = item / st->nblocks % g->groups;
-    const int64_t img = item / st->nblocks / g->groups;
-    const int64_t m = st->m, a2 = st->a2, t = st->t;
-    const int64_t mr = st->gk->mr, nr = st->gk->nr;
-    const int64_t cin_g = g->cin_g, cout_g = g->cout_g;
-    const int64_t t0 = blk * t;
-    const int64_t nt = t0 + t <= st->ntiles ? t : st->ntiles - t0;
+    const int64_t nr = st->gk->nr, cin_g = g->cin_g;
+    int64_t t0, nt;
+    sc_wino_block(st, blk, &t0, &nt);
     const int64_t npn = (nt + nr - 1) / nr;
-    float *v = ws;                     /* [xi][panel][cin_g][nr] */
-    float *mbuf = ws + a2 * st->vs;    /* [xi][cout_g][t], xi stride ms */
-
     const int64_t plane = g->h * g->w;
     const float *in_g = in + (img * g->cin + grp * cin_g) * plane;
-    for (int64_t c = 0; c < cin_g; c++)
+    for (int64_t c = c0; c < c1; c++) {
         for (int64_t pn = 0; pn < npn; pn++)
             st->wk->input(g, in_g + c * plane, st->tiles_w, t0 + pn * nr,
                           nt - pn * nr < nr ? nt - pn * nr : nr, v + pn * cin_g * nr + c * nr,
                           st->vs);
-    /* The micro-kernel's contract wants whole nr-wide panels, zero past n;
-       the tail's columns would otherwise hold the previous block's data. */
-    if (nt % nr) {
-        for (int64_t xi = 0; xi < a2; xi++) {
-            float *last = v + xi * st->vs + (npn - 1) * cin_g * nr;
-            for (int64_t c = 0; c < cin_g; c++)
-                memset(last + c * nr + nt % nr, 0, (size_t)(nr - nt % nr) * sizeof(float));
-        }
+        /* The micro-kernel's contract wants whole nr-wide panels, zero past
+           n; the tail's columns would otherwise hold the previous block's
+           data. */
+        if (nt % nr)
+            for (int64_t xi = 0; xi < st->a2; xi++)
+                memset(v + xi * st->vs + (npn - 1) * cin_g * nr + c * nr + nt % nr, 0,
+                       (size_t)(nr - nt % nr) * sizeof(float));
     }
+}
+
+/* The batched GEMMs M = U V and the output transform (with the epilogue) of
+   output-channel panels [pm0, pm1) of one (image, group, tile block). */
+static void sc_wino_output_part(const sc_conv2d_plan *p, const sc_wino_state *st,
+                                const float *v, float *mbuf, float *out, int64_t img,
+                                int64_t grp, int64_t blk, int64_t pm0, int64_t pm1)
+{
+    const sc_conv_geom *g = &p->g;
+    const int64_t m = st->m, a2 = st->a2, t = st->t;
+    const int64_t mr = st->gk->mr, nr = st->gk->nr;
+    const int64_t cin_g = g->cin_g, cout_g = g->cout_g;
+    int64_t t0, nt;
+    sc_wino_block(st, blk, &t0, &nt);
+    const int64_t npn = (nt + nr - 1) / nr;
 
     const float *ug = st->u + grp * a2 * st->npm * cin_g * mr;
     for (int64_t xi = 0; xi < a2; xi++) {
@@ -319,28 +327,59 @@ static void sc_wino_item(const sc_conv2d_plan *p, const sc_wino_state *st, const
     }
 }
 
+/* Item = (image, group, tile block), on the thread's own V and M. */
+static void sc_wino_item(const sc_conv2d_plan *p, const sc_wino_state *st, const float *in,
+                         float *out, float *ws, int64_t item)
+{
+    const sc_conv_geom *g = &p->g;
+    const int64_t blk = item % st->nblocks;
+    const int64_t grp = item / st->nblocks % g->groups;
+    const int64_t img = item / st->nblocks / g->groups;
+    float *v = ws;                      /* [xi][panel][cin_g][nr] */
+    float *mbuf = ws + st->a2 * st->vs; /* [xi][cout_g][t], xi stride ms */
+    sc_wino_input_part(p, st, in, v, img, grp, blk, 0, g->cin_g);
+    sc_wino_output_part(p, st, v, mbuf, out, img, grp, blk, 0, st->npm);
+}
+
 static void sc_wino_run(const sc_conv2d_plan *p, const float *in, float *out, void *ws,
                         int nthreads)
 {
     const sc_wino_state *st = p->state;
-    const int64_t base = p->g.n * p->g.groups * st->nblocks;
-    /* Split the output channels only when tile blocks leave threads idle,
-       and into no more parts than that: each part repeats the input
-       transform. */
-    int64_t n_cb = 1;
-    if (nthreads > 1 && base < (int64_t)nthreads) {
-        n_cb = ((int64_t)nthreads + base - 1) / base;
-        if (n_cb > st->npm)
-            n_cb = st->npm;
-    }
-    const int64_t cb_size = (st->npm + n_cb - 1) / n_cb;
-    n_cb = (st->npm + cb_size - 1) / cb_size;
-    const int64_t items = base * n_cb;
+    const sc_conv_geom *g = &p->g;
+    const int64_t base = g->n * g->groups * st->nblocks;
     const size_t slice = p->workspace_per_thread / sizeof(float);
+    if (nthreads > 1 && base < (int64_t)nthreads && st->npm > 1) {
+        /* Fewer tile blocks than threads (deep layers, small images): the
+           threads share each block. They transform its input channels into
+           one V (thread 0's), then, past the barrier, split its output
+           channel panels, each with its own M. Every value is computed once,
+           by the same operations whichever thread does it. */
+        const int64_t cb_size = (st->npm + nthreads - 1) / nthreads;
+        const int64_t n_cb = (st->npm + cb_size - 1) / cb_size;
+        float *v = ws;
+#pragma omp parallel num_threads(nthreads)
+        {
+            float *mbuf = (float *)ws + (size_t)omp_get_thread_num() * slice + st->a2 * st->vs;
+            for (int64_t item = 0; item < base; item++) {
+                const int64_t blk = item % st->nblocks;
+                const int64_t grp = item / st->nblocks % g->groups;
+                const int64_t img = item / st->nblocks / g->groups;
+#pragma omp for schedule(static)
+                for (int64_t c = 0; c < g->cin_g; c++)
+                    sc_wino_input_part(p, st, in, v, img, grp, blk, c, c + 1);
+#pragma omp for schedule(dynamic, 1)
+                for (int64_t cb = 0; cb < n_cb; cb++) {
+                    const int64_t pm0 = cb * cb_size;
+                    const int64_t pm1 = pm0 + cb_size < st->npm ? pm0 + cb_size : st->npm;
+                    sc_wino_output_part(p, st, v, mbuf, out, img, grp, blk, pm0, pm1);
+                }
+            }
+        }
+        return;
+    }
 #pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1) if (nthreads > 1)
-    for (int64_t item = 0; item < items; item++)
-        sc_wino_item(p, st, in, out, (float *)ws + (size_t)omp_get_thread_num() * slice, item,
-                     n_cb, cb_size);
+    for (int64_t item = 0; item < base; item++)
+        sc_wino_item(p, st, in, out, (float *)ws + (size_t)omp_get_thread_num() * slice, item);
 }
 
 const sc_conv_algo_impl sc_conv_winograd_impl = {

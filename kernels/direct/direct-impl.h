@@ -47,11 +47,10 @@ typedef struct sc_direct_src {
 } sc_direct_src;
 
 /* The row of padded row r at column x, NULL for a zero row. */
-static inline const float *sc_direct_row(const sc_conv_geom *g, const sc_direct_src *in,
-                                         const float *plane, int64_t r, int64_t x)
+static inline __attribute__((always_inline)) const float *
+sc_direct_row(const sc_direct_src *in, const int mapped, const float *plane, int64_t r, int64_t x)
 {
-    (void)g;
-    if (!in->rows)
+    if (!mapped)
         return plane + (r - in->r0) * in->ld + x;
     const int64_t s = in->rows[r];
     return s < 0 ? NULL : plane + s * in->ld + x;
@@ -105,9 +104,9 @@ static inline const float *sc_direct_row(const sc_conv_geom *g, const sc_direct_
  * previous tap.
  */
 static inline __attribute__((always_inline)) void
-sc_direct_block(const sc_conv_geom *g, const sc_direct_src *in, const float *w_oc, int64_t oh,
-                int64_t ow, const int nrow, const int nvec, const int sw1, int64_t part,
-                float *orow, int64_t wo)
+sc_direct_block(const sc_conv_geom *g, const sc_direct_src *in, const int mapped,
+                const float *w_oc, int64_t oh, int64_t ow, const int nrow, const int nvec,
+                const int sw1, int64_t part, float *orow, int64_t wo)
 {
     const int64_t kh = g->kh, kw = g->kw, sw = g->sw, dw = g->dw;
     const int64_t x0 = ow * sw - in->col0; /* column of tap 0 of output ow */
@@ -117,10 +116,10 @@ sc_direct_block(const sc_conv_geom *g, const sc_direct_src *in, const float *w_o
     for (int64_t ic = 0; ic < g->cin_g; ic++) {
         const float *plane = in->base + ic * in->plane;
         for (int64_t i = 0; i < kh; i++) {
-            const float *src0 = sc_direct_row(g, in, plane, oh * g->sh + i * g->dh, x0);
+            const float *src0 = sc_direct_row(in, mapped, plane, oh * g->sh + i * g->dh, x0);
             const float *src1 = NULL;
             if (nrow > 1)
-                src1 = sc_direct_row(g, in, plane, (oh + 1) * g->sh + i * g->dh, x0);
+                src1 = sc_direct_row(in, mapped, plane, (oh + 1) * g->sh + i * g->dh, x0);
             const float *wk = w_oc + (ic * kh + i) * kw;
             for (int64_t j = 0; j < kw; j++) {
                 const sc_vf wv = sc_vset1(wk[j]);
@@ -206,7 +205,8 @@ static void sc_direct_borders(const sc_conv_geom *g, const float *in_g, const fl
    outputs are computed identically twice), so that no row has a short,
    latency-bound block unless the whole interior is short. */
 static inline __attribute__((always_inline)) void
-sc_direct_rows(const sc_conv_geom *g, const sc_direct_src *in_g, const float *w_oc, int64_t oh,
+sc_direct_rows(const sc_conv_geom *g, const sc_direct_src *in_g, const int mapped,
+               const float *w_oc, int64_t oh,
                const int nrow, const int sw1, int64_t lo, int64_t hi, float *orow)
 {
     const int64_t width = hi - lo, wo = g->wo;
@@ -214,18 +214,41 @@ sc_direct_rows(const sc_conv_geom *g, const sc_direct_src *in_g, const float *w_
         for (int64_t ow = lo;; ow += 4 * SC_VLEN) {
             if (ow > hi - 4 * SC_VLEN)
                 ow = hi - 4 * SC_VLEN;
-            sc_direct_block(g, in_g, w_oc, oh, ow, nrow, 4, sw1, 0, orow, wo);
+            sc_direct_block(g, in_g, mapped, w_oc, oh, ow, nrow, 4, sw1, 0, orow, wo);
             if (ow == hi - 4 * SC_VLEN)
                 break;
         }
     } else if (width >= 2 * SC_VLEN) {
-        sc_direct_block(g, in_g, w_oc, oh, lo, nrow, 2, sw1, 0, orow, wo);
-        sc_direct_block(g, in_g, w_oc, oh, hi - 2 * SC_VLEN, nrow, 2, sw1, 0, orow, wo);
+        sc_direct_block(g, in_g, mapped, w_oc, oh, lo, nrow, 2, sw1, 0, orow, wo);
+        sc_direct_block(g, in_g, mapped, w_oc, oh, hi - 2 * SC_VLEN, nrow, 2, sw1, 0, orow, wo);
     } else if (width >= SC_VLEN) {
-        sc_direct_block(g, in_g, w_oc, oh, lo, nrow, 1, sw1, 0, orow, wo);
-        sc_direct_block(g, in_g, w_oc, oh, hi - SC_VLEN, nrow, 1, sw1, 0, orow, wo);
+        sc_direct_block(g, in_g, mapped, w_oc, oh, lo, nrow, 1, sw1, 0, orow, wo);
+        sc_direct_block(g, in_g, mapped, w_oc, oh, hi - SC_VLEN, nrow, 1, sw1, 0, orow, wo);
     } else if (width > 0) {
-        sc_direct_block(g, in_g, w_oc, oh, lo, nrow, 1, sw1, width, orow, wo);
+        sc_direct_block(g, in_g, mapped, w_oc, oh, lo, nrow, 1, sw1, width, orow, wo);
+    }
+}
+
+/* sc_direct_rows with the stride kind and row count as constants. */
+static inline __attribute__((always_inline)) void
+sc_direct_rows_any(const sc_conv_geom *g, const sc_direct_src *in, const int mapped,
+                   const float *w_oc, int64_t oh, int nrow, int64_t lo, int64_t hi, float *orow)
+{
+    if (g->sw == 1) {
+        if (nrow == 2)
+            sc_direct_rows(g, in, mapped, w_oc, oh, 2, 1, lo, hi, orow);
+        else
+            sc_direct_rows(g, in, mapped, w_oc, oh, 1, 1, lo, hi, orow);
+    } else if (g->sw == 2) {
+        if (nrow == 2)
+            sc_direct_rows(g, in, mapped, w_oc, oh, 2, 2, lo, hi, orow);
+        else
+            sc_direct_rows(g, in, mapped, w_oc, oh, 1, 2, lo, hi, orow);
+    } else {
+        if (nrow == 2)
+            sc_direct_rows(g, in, mapped, w_oc, oh, 2, 0, lo, hi, orow);
+        else
+            sc_direct_rows(g, in, mapped, w_oc, oh, 1, 0, lo, hi, orow);
     }
 }
 
@@ -269,9 +292,10 @@ void SC_DIRECT_FN(const sc_conv_geom *g, const float *in, const float *weight, f
     int64_t lo = g->ow_lo, hi = g->ow_hi > g->ow_lo ? g->ow_hi : g->ow_lo;
     if (!sc_vstride_ok(g->sw))
         lo = hi = 0;
-    if (scratch && sc_vstride_ok(g->sw)) {
-        /* Pad the rows these outputs read once: then every column is
-           interior, and the borders cost what the middle does. */
+    if (scratch && sc_vstride_ok(g->sw) && (lo > 0 || hi < wo)) {
+        /* Border columns: pad the rows these outputs read once, so that
+           every column is interior and the borders cost what the middle
+           does. (Without border columns the planes are read in place.) */
         const int64_t r0 = oh0 * g->sh, r1 = (oh1 - 1) * g->sh + (g->kh - 1) * g->dh + 1;
         sc_direct_pad(g, in_g, r0, r1, scratch);
         src = (sc_direct_src){scratch, (r1 - r0) * g->wp, g->wp, 0, r0, NULL};
@@ -287,22 +311,10 @@ void SC_DIRECT_FN(const sc_conv_geom *g, const float *in, const float *weight, f
             const int nrow = oh + 1 < oh1 ? 2 : 1;
             if (lo > 0 || hi < wo)
                 sc_direct_borders(g, in_g, w_oc, oh, nrow, lo, hi, orow);
-            if (g->sw == 1) {
-                if (nrow == 2)
-                    sc_direct_rows(g, &src, w_oc, oh, 2, 1, lo, hi, orow);
-                else
-                    sc_direct_rows(g, &src, w_oc, oh, 1, 1, lo, hi, orow);
-            } else if (g->sw == 2) {
-                if (nrow == 2)
-                    sc_direct_rows(g, &src, w_oc, oh, 2, 2, lo, hi, orow);
-                else
-                    sc_direct_rows(g, &src, w_oc, oh, 1, 2, lo, hi, orow);
-            } else {
-                if (nrow == 2)
-                    sc_direct_rows(g, &src, w_oc, oh, 2, 0, lo, hi, orow);
-                else
-                    sc_direct_rows(g, &src, w_oc, oh, 1, 0, lo, hi, orow);
-            }
+            if (src.rows)
+                sc_direct_rows_any(g, &src, 1, w_oc, oh, nrow, lo, hi, orow);
+            else
+                sc_direct_rows_any(g, &src, 0, w_oc, oh, nrow, lo, hi, orow);
             oh += nrow;
         }
     }
