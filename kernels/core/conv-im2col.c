@@ -58,6 +58,10 @@ typedef struct sc_im2col_state {
     int64_t wq;                    /* columns per phase: ceil(wp / sw) */
     int64_t nph;                   /* phases kept */
     int64_t *ph_slot;              /* [sw]: a phase's place in a slab row, -1 if unread */
+    /* A thread's workspace, in floats from its start: the B block (kc x nc),
+       then SC_IM2COL_SLACK floats, the slab (slab_floats), the slack again,
+       then the row map (span int64s). */
+    int64_t slab_off, slab_floats, rowmap_off;
     float *a;        /* [groups][mpanels][K][mr], zero rows past cout_g */
 } sc_im2col_state;
 
@@ -68,8 +72,7 @@ static int64_t sc_min64(int64_t a, int64_t b) { return a < b ? a : b; }
    slab_chans channels (a k-block's) x slab_rows distinct padded rows x
    nph * wq columns. Falls back to the general packer when that would exceed
    SC_IM2COL_SLAB_MAX panels' worth (very wide rows with a small block). */
-static sc_status sc_im2col_plan_slab(const sc_conv_geom *g, sc_im2col_state *s,
-                                     int64_t *slab_floats)
+static sc_status sc_im2col_plan_slab(const sc_conv_geom *g, sc_im2col_state *s)
 {
     const int64_t khw = g->kh * g->kw;
     /* output rows an item's nc pixels touch, at most */
@@ -98,7 +101,7 @@ static sc_status sc_im2col_plan_slab(const sc_conv_geom *g, sc_im2col_state *s,
         return SC_OK;
     s->slab = 1;
     s->span = span;
-    *slab_floats = f;
+    s->slab_floats = f;
     return SC_OK;
 }
 
@@ -157,17 +160,15 @@ static sc_status sc_im2col_create(struct sc_conv2d_plan *p, const float *weight,
     p->state = s;
     p->isa = k->isa;
     snprintf(p->name, sizeof p->name, "im2col_%s%s", s->direct_b ? "1x1_" : "", k->name);
-    int64_t slab_floats = 0, span_ints = 0;
-    if (!s->direct_b && sc_im2col_plan_slab(g, s, &slab_floats) != SC_OK)
+    if (!s->direct_b && sc_im2col_plan_slab(g, s) != SC_OK)
         return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for the im2col phase map");
+    /* In place, a thread only ever packs one ragged panel. */
+    int64_t ws_floats = s->direct_b ? kc * nr : kc * nc;
     if (s->slab) {
-        span_ints = sc_round_up(s->span, 16);
-        slab_floats += 2 * SC_IM2COL_SLACK;
+        s->slab_off = sc_round_up(kc * nc, 16) + SC_IM2COL_SLACK;
+        s->rowmap_off = sc_round_up(s->slab_off + s->slab_floats + SC_IM2COL_SLACK, 16);
+        ws_floats = s->rowmap_off + 2 * s->span; /* int64s, 2 floats each */
     }
-    /* In place, a thread only ever packs one ragged panel; otherwise a B
-       panel, the slab and its row map (span int64s, 2 floats each). */
-    const int64_t ws_floats =
-        s->direct_b ? kc * nr : kc * nc + sc_round_up(slab_floats, 16) + 2 * span_ints;
     p->workspace_per_thread = (size_t)sc_round_up(ws_floats * (int64_t)sizeof(float), 64);
     return SC_OK;
 }
@@ -338,36 +339,10 @@ static void sc_build_slab(const sc_conv_geom *g, const sc_im2col_state *s, const
                 continue;
             float *row = slab + (c * nrows + rowmap[r]) * ld;
             const int64_t rs = g->row_src[r0 + r];
-            if (rs < 0) {
-                memset(row, 0, (size_t)ld * sizeof(float));
-                continue;
-            }
-            const float *src = plane + rs * w;
-            for (int64_t ph = 0; ph < sw; ph++) {
-                if (s->ph_slot[ph] < 0)
-                    continue;
-                float *d = row + s->ph_slot[ph] * wq;
-                /* q in [qlo, qhi): padded column ph + q*sw is input column
-                   ph + q*sw - pad_left, inside the row */
-                const int64_t qlo = sc_min64(wq, ph >= g->pad_left ? 0 : (g->pad_left - ph + sw - 1) / sw);
-                const int64_t lim = g->pad_left + w - ph; /* q*sw < lim */
-                const int64_t qhi = lim <= 0 ? qlo : sc_min64(wq, (lim + sw - 1) / sw);
-                for (int64_t q = 0; q < wq; q++) {
-                    if (q == qlo && qhi > qlo) {
-                        const float *x = src + ph + q * sw - g->pad_left;
-                        if (sw == 1)
-                            memcpy(d + q, x, (size_t)(qhi - qlo) * sizeof(float));
-                        else
-                            for (int64_t t = 0; t < qhi - qlo; t++)
-                                d[q + t] = x[t * sw];
-                        q = qhi - 1;
-                        continue;
-                    }
-                    const int64_t col = ph + q * sw;
-                    const int64_t cs = col < g->wp ? g->col_src[col] : -1;
-                    d[q] = cs < 0 ? 0.0f : src[cs];
-                }
-            }
+            const float *src = rs < 0 ? NULL : plane + rs * w;
+            for (int64_t ph = 0; ph < sw; ph++)
+                if (s->ph_slot[ph] >= 0)
+                    sc_padded_row(g, src, ph, sw, wq, row + s->ph_slot[ph] * wq);
         }
     }
 }
@@ -444,15 +419,10 @@ static void sc_im2col_run(const struct sc_conv2d_plan *p, const float *in, float
         int64_t *rowmap = NULL, r0 = 0, span = 0, nrows = 0;
         if (s->slab) {
             const int64_t oh0 = p0 / g->wo, oh1 = (p0 + ncur - 1) / g->wo + 1;
-            rowmap = (int64_t *)(bp + sc_round_up(s->kc * s->nc, 16) +
-                                 sc_round_up(s->slab_chans * s->slab_rows * s->nph * s->wq +
-                                                 2 * SC_IM2COL_SLACK,
-                                             16));
+            rowmap = (int64_t *)(bp + s->rowmap_off);
             /* The slack is read, never used: finite values all the same. */
-            float *slack = bp + sc_round_up(s->kc * s->nc, 16);
-            memset(slack, 0, SC_IM2COL_SLACK * sizeof(float));
-            memset(slack + SC_IM2COL_SLACK + s->slab_chans * s->slab_rows * s->nph * s->wq, 0,
-                   SC_IM2COL_SLACK * sizeof(float));
+            memset(bp + s->slab_off - SC_IM2COL_SLACK, 0, SC_IM2COL_SLACK * sizeof(float));
+            memset(bp + s->slab_off + s->slab_floats, 0, SC_IM2COL_SLACK * sizeof(float));
             r0 = oh0 * g->sh;
             span = (oh1 - oh0 - 1) * g->sh + (g->kh - 1) * g->dh + 1;
             nrows = sc_slab_rows(g, oh0, oh1, r0, span, rowmap);
@@ -463,7 +433,7 @@ static void sc_im2col_run(const struct sc_conv2d_plan *p, const float *in, float
             if (s->slab) {
                 const int64_t khw = g->kh * g->kw;
                 const int64_t ci0 = k0 / khw, ci1 = (k0 + kc - 1) / khw + 1;
-                float *slab = bp + sc_round_up(s->kc * s->nc, 16) + SC_IM2COL_SLACK;
+                float *slab = bp + s->slab_off;
                 sc_build_slab(g, s, in_g, ci0, ci1 - ci0, r0, span, rowmap, nrows, slab);
                 sc_pack_b_slab(g, s, slab, ci0, r0, rowmap, nrows, k0, kc, p0, ncur, bp);
             } else if (!s->direct_b) {

@@ -14,6 +14,8 @@
  * V is written by the input transform straight into packed B panels (nr
  * columns), so the GEMM needs no packing step. A work item is one (image,
  * group, block of T tiles); its V and M live in the thread's workspace.
+ * With fewer blocks than threads, the threads share each block instead (see
+ * sc_wino_run).
  */
 #include <omp.h>
 #include <stdio.h>
@@ -21,9 +23,10 @@
 
 #include "conv.h"
 
-/* Bytes of V plus M a block may occupy: the block's panels are produced and
-   consumed by the same thread, so keeping them within a Zen3-class L2
-   (512 KiB) to 1 MiB avoids refetching them from L3 between the stages. */
+/* Bytes of V plus M a block may occupy: a block's panels are produced and
+   consumed close together (by one thread, or by all of them when they share
+   it), so keeping them within a Zen3-class L2 (512 KiB) to 1 MiB avoids
+   refetching them from L3 between the stages. */
 #define SC_WINO_BLOCK_BYTES (768 * 1024)
 /* Floats of padding after each transform position's plane of V and M. */
 #define SC_WINO_XI_PAD 16

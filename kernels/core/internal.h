@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "simdconv.h"
 
@@ -114,6 +115,48 @@ static inline void sc_interior_range(int64_t in, int64_t out, int64_t pad, int64
         b = a;
     *lo = a;
     *hi = b;
+}
+
+/* n values of one padded input row, at padded columns c0, c0+step, ...:
+   dst[q] for padded column c0 + q*step. src is the input row the padded row
+   maps to (NULL for a row of zeros); columns go through g->col_src, and past
+   the padded extent read as zero. The run inside the input is a plain (or
+   strided) copy, so the maps cost only at the borders. Every packer that
+   lays padded rows out (im2col's slab, the direct kernels' padded rows, the
+   Winograd border windows) goes through here. */
+static inline void sc_padded_row(const sc_conv_geom *g, const float *src, int64_t c0,
+                                 int64_t step, int64_t n, float *dst)
+{
+    if (!src) {
+        memset(dst, 0, (size_t)n * sizeof(float));
+        return;
+    }
+    const int64_t left = g->pad_left;
+    /* q in [qlo, qhi): pad_left <= c0 + q*step < pad_left + w */
+    int64_t qlo = c0 >= left ? 0 : (left - c0 + step - 1) / step;
+    const int64_t lim = left + g->w - c0;
+    int64_t qhi = lim <= 0 ? 0 : (lim + step - 1) / step;
+    if (qlo > n)
+        qlo = n;
+    if (qhi > n)
+        qhi = n;
+    if (qhi < qlo)
+        qhi = qlo;
+    for (int64_t q = 0; q < n; q++) {
+        if (q == qlo && qhi > qlo) {
+            const float *x = src + c0 + q * step - left;
+            if (step == 1)
+                memcpy(dst + q, x, (size_t)(qhi - qlo) * sizeof(float));
+            else
+                for (int64_t t = 0; t < qhi - qlo; t++)
+                    dst[q + t] = x[t * step];
+            q = qhi - 1;
+            continue;
+        }
+        const int64_t col = c0 + q * step;
+        const int64_t cs = col < g->wp ? g->col_src[col] : -1;
+        dst[q] = cs < 0 ? 0.0f : src[cs];
+    }
 }
 
 /* ------------------------------------------------------------------ */

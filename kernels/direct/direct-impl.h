@@ -22,7 +22,6 @@
  * the ISA's flags turn fmaf into its fused instruction.
  */
 #include <math.h>
-#include <string.h>
 
 #include "internal.h"
 
@@ -211,12 +210,9 @@ sc_direct_rows(const sc_conv_geom *g, const sc_direct_src *in_g, const int mappe
 {
     const int64_t width = hi - lo, wo = g->wo;
     if (width >= 4 * SC_VLEN) {
-        for (int64_t ow = lo;; ow += 4 * SC_VLEN) {
-            if (ow > hi - 4 * SC_VLEN)
-                ow = hi - 4 * SC_VLEN;
-            sc_direct_block(g, in_g, mapped, w_oc, oh, ow, nrow, 4, sw1, 0, orow, wo);
-            if (ow == hi - 4 * SC_VLEN)
-                break;
+        for (int64_t ow = lo; ow < hi; ow += 4 * SC_VLEN) {
+            const int64_t o = ow < hi - 4 * SC_VLEN ? ow : hi - 4 * SC_VLEN;
+            sc_direct_block(g, in_g, mapped, w_oc, oh, o, nrow, 4, sw1, 0, orow, wo);
         }
     } else if (width >= 2 * SC_VLEN) {
         sc_direct_block(g, in_g, mapped, w_oc, oh, lo, nrow, 2, sw1, 0, orow, wo);
@@ -258,23 +254,12 @@ sc_direct_rows_any(const sc_conv_geom *g, const sc_direct_src *in, const int map
 static void sc_direct_pad(const sc_conv_geom *g, const float *in_g, int64_t r0, int64_t r1,
                           float *scratch)
 {
-    const int64_t w = g->w, wp = g->wp, left = g->pad_left;
-    const int64_t lo = left < wp ? left : wp, hi = left + w < wp ? left + w : wp;
     for (int64_t ic = 0; ic < g->cin_g; ic++) {
-        const float *plane = in_g + ic * g->h * w;
+        const float *plane = in_g + ic * g->h * g->w;
         for (int64_t r = r0; r < r1; r++) {
-            float *d = scratch + (ic * (r1 - r0) + r - r0) * wp;
             const int64_t rs = g->row_src[r];
-            if (rs < 0) {
-                memset(d, 0, (size_t)wp * sizeof(float));
-                continue;
-            }
-            const float *src = plane + rs * w;
-            for (int64_t x = 0; x < lo; x++)
-                d[x] = g->col_src[x] < 0 ? 0.0f : src[g->col_src[x]];
-            memcpy(d + lo, src + (lo - left), (size_t)(hi - lo) * sizeof(float));
-            for (int64_t x = hi; x < wp; x++)
-                d[x] = g->col_src[x] < 0 ? 0.0f : src[g->col_src[x]];
+            sc_padded_row(g, rs < 0 ? NULL : plane + rs * g->w, 0, 1, g->wp,
+                          scratch + (ic * (r1 - r0) + r - r0) * g->wp);
         }
     }
 }

@@ -146,26 +146,19 @@ void SC_AVGPOOL_FN(const sc_pool_geom *g, const float *in, float *out, int64_t *
         }
         for (int64_t ow = 0; ow < a; ow++)
             sc_avgpool_one(g, in, oh, ow, orow + ow);
-        /* Blocks of four vectors, the last moved back to end at b (the
-           overlapped outputs are computed identically twice). */
+        /* Blocks of four vectors (else single ones); a block that would
+           run past b starts at b minus its width instead, recomputing a few
+           outputs identically: cheaper than masked tails, which Zen 3
+           microcodes. */
         if (b - a >= 4 * SC_VLEN) {
-            for (int64_t ow = a;; ow += 4 * SC_VLEN) {
-                if (ow > b - 4 * SC_VLEN)
-                    ow = b - 4 * SC_VLEN;
-                sc_avgpool_block(g, in, oh, ow, SC_VLEN, 1, divisor, orow + ow);
-                if (ow == b - 4 * SC_VLEN)
-                    break;
+            for (int64_t ow = a; ow < b; ow += 4 * SC_VLEN) {
+                const int64_t o = ow < b - 4 * SC_VLEN ? ow : b - 4 * SC_VLEN;
+                sc_avgpool_block(g, in, oh, o, SC_VLEN, 1, divisor, orow + o);
             }
         } else if (b - a >= SC_VLEN) {
-            /* single vectors, the last moved back likewise: a masked tail
-               load and store cost more (Zen 3) than the few recomputed
-               outputs */
-            for (int64_t ow = a;; ow += SC_VLEN) {
-                if (ow > b - SC_VLEN)
-                    ow = b - SC_VLEN;
-                sc_avgpool_block(g, in, oh, ow, SC_VLEN, 0, divisor, orow + ow);
-                if (ow == b - SC_VLEN)
-                    break;
+            for (int64_t ow = a; ow < b; ow += SC_VLEN) {
+                const int64_t o = ow < b - SC_VLEN ? ow : b - SC_VLEN;
+                sc_avgpool_block(g, in, oh, o, SC_VLEN, 0, divisor, orow + o);
             }
         } else if (b > a) {
             sc_avgpool_block(g, in, oh, a, b - a, 0, divisor, orow + a);

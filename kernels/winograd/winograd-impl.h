@@ -16,7 +16,6 @@
  * multiply-add: the scalar build would pay for a software fmaf, and the
  * roundings per row stay the ones tests/test-winograd.c counts.
  */
-#include <string.h>
 
 #include "internal.h"
 
@@ -165,28 +164,11 @@ static inline void sc_wino_stage_in(const sc_conv_geom *g, const float *plane, i
             base = plane + first;
             ld = w;
         } else {
-            /* window columns [jlo, jhi) are input columns c0 + j - left */
-            const int64_t jlo = c0 < left ? left - c0 : 0;
-            const int64_t jhi = c0 + ncols < left + w ? ncols : left + w - c0;
             for (int i = 0; i < SC_WA; i++) {
-                float *dst = buf + i * SC_WINO_BUF_LD + l0 * SC_WINO_M;
                 const int64_t r = r0 + i;
                 const int64_t rs = r < g->hp ? g->row_src[r] : -1;
-                if (rs < 0) {
-                    memset(dst, 0, (size_t)ncols * sizeof(float));
-                    continue;
-                }
-                const float *src = plane + rs * w;
-                for (int64_t j = 0; j < ncols; j++) {
-                    if (j == jlo && jhi > jlo) {
-                        memcpy(dst + j, src + c0 + j - left, (size_t)(jhi - jlo) * sizeof(float));
-                        j = jhi - 1;
-                        continue;
-                    }
-                    const int64_t c = c0 + j;
-                    const int64_t cs = c < g->wp ? g->col_src[c] : -1;
-                    dst[j] = cs < 0 ? 0.0f : src[cs];
-                }
+                sc_padded_row(g, rs < 0 ? NULL : plane + rs * w, c0, 1, ncols,
+                              buf + i * SC_WINO_BUF_LD + l0 * SC_WINO_M);
             }
             base = buf;
             ld = SC_WINO_BUF_LD;
