@@ -324,8 +324,9 @@ static int fixed_case(int i, conv_case *c)
         c->threads = 2;
         return 1;
     case 19: /* rows so wide that im2col packs without a slab (its general
-                packer), strided and dilated across the width */
-        sc_conv2d_desc_init(d, 1, 40, 3, 5000, 5, 3, 3);
+                packer: whole rows' slab is over 4 panels, and so is the
+                packed blocks'), strided and dilated across the width */
+        sc_conv2d_desc_init(d, 1, 40, 3, 8000, 5, 3, 3);
         d->stride_w = 2;
         d->dilation_w = 2;
         d->pad_h = d->pad_w = 1;
@@ -384,7 +385,7 @@ static int winograd_shape(const sc_conv2d_desc *d)
            d->dilation_h == 1 && d->dilation_w == 1;
 }
 
-static long used_1x1_path, used_winograd;
+static long used_1x1_path, used_winograd, used_indirect, used_packed;
 
 /* Checks the describe string against the kernel tables; returns the family
    that ran (SC_CONV_DIRECT, _IM2COL, _WINOGRAD) or -1. */
@@ -404,10 +405,13 @@ static int check_describe(const conv_case *c, sc_conv_algo algo, sc_isa cap, con
         tc_check(!one || is_1x1_plain(&c->d),
                  "%s: 1x1 shortcut '%s' on a shape that needs im2col: %s", algo_names[algo],
                  desc, c->label);
+        int ind = strncmp(desc, "im2col_igemm_", 13) == 0;
         used_1x1_path += one;
+        used_indirect += ind;
+        used_packed += !one && !ind;
         if (k)
-            snprintf(expect, sizeof expect, "im2col_%s%s/%s", one ? "1x1_" : "", k->name,
-                     sc_isa_name(k->isa));
+            snprintf(expect, sizeof expect, "im2col_%s%s/%s", one ? "1x1_" : ind ? "i" : "",
+                     k->name, sc_isa_name(k->isa));
     } else if (strncmp(desc, "winograd", 8) == 0) {
         family = SC_CONV_WINOGRAD;
         int m = strncmp(desc, "winograd_f2x2_", 14) == 0 ? 2 : 4;
@@ -620,9 +624,11 @@ int main(void)
     }
     sc_isa_limit(sc_isa_detected());
     tc_check(used_1x1_path > 0, "no plan took the 1x1 GEMM path (im2col_1x1_...)");
-    printf("test-conv: %d cases x %d algos x %d ISAs; %ld runs on the 1x1 path, %ld on "
-           "Winograd (AUTO)\n",
-           n, 3, n_isa, used_1x1_path, used_winograd);
+    tc_check(used_indirect > 0, "no plan took the indirect GEMM path (im2col_igemm_...)");
+    tc_check(used_packed > 0, "no plan took the packed im2col path (im2col_gemm_...)");
+    printf("test-conv: %d cases x %d algos x %d ISAs; im2col runs: %ld 1x1, %ld indirect, %ld "
+           "packed; %ld on Winograd (AUTO)\n",
+           n, 3, n_isa, used_1x1_path, used_indirect, used_packed, used_winograd);
     printf("test-conv: largest error/bound: direct %.3f, im2col %.3f, winograd %.3f (of the "
            "widened bound)\n",
            worst_ratio[SC_CONV_DIRECT], worst_ratio[SC_CONV_IM2COL],

@@ -13,6 +13,9 @@
  * outside the m x n corner, and TC_GUARD floats before and after it, all
  * holding the fill pattern, which must survive.
  *
+ * Each case also runs the kernel's indirect form (B rows through a pointer
+ * table, scattered and out of order) and requires the same bits.
+ *
  * Also asserted: im2col plans name the GEMM kernel sc_pick_gemm chose for
  * each ISA, with the 1x1 fast path named as such.
  */
@@ -76,7 +79,37 @@ static void check_case(const sc_gemm_kernel *k, tc_rng *r, int64_t m, int64_t n,
     for (int64_t i = 0; bias && i < m; i++)
         bias[i] = integers ? (float)tc_rng_int(r, -8, 8) : tc_rng_float(r, -2.0f, 2.0f);
 
+    /* The indirect form on the same B rows, scattered in reverse order with
+       gaps through a pointer table, into a second copy of C: it must give
+       the same bits, guards and all. */
+    float *ibuf = tc_alloc_guarded(TC_GUARD + body);
+    const int64_t gap = 3, boff = kc % 4, ld_s = k->nr + gap;
+    float *bs = malloc((size_t)((kc + 1) * ld_s) * sizeof(float));
+    const float **bt = malloc((size_t)kc * sizeof *bt);
+    if (!ibuf || !bs || !bt) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    memcpy(ibuf, buf, (size_t)(TC_GUARD + body) * sizeof(float));
+    for (int64_t q = 0; q < (kc + 1) * ld_s; q++)
+        bs[q] = PAD_POISON;
+    for (int64_t q = 0; q < kc; q++) {
+        float *row = bs + (kc - q) * ld_s; /* >= boff floats in */
+        memcpy(row, b + q * ldb, (size_t)k->nr * sizeof(float));
+        bt[q] = row - boff;
+    }
+
     k->fn(kc, a, b, ldb, c, ldc, m, n, accumulate, bias);
+    k->ifn(kc, a, bt, boff, ibuf + TC_GUARD, ldc, m, n, accumulate, bias);
+    tc_check(memcmp(ibuf, buf, (size_t)(TC_GUARD + body) * sizeof(float)) == 0 &&
+                 tc_guard_intact(ibuf + TC_GUARD, body),
+             "i%s/%s m=%lld n=%lld kc=%lld ldc=%lld acc=%d: the indirect form differs from the "
+             "direct one",
+             k->name, sc_isa_name(k->isa), (long long)m, (long long)n, (long long)kc,
+             (long long)ldc, accumulate);
+    tc_free(ibuf);
+    free(bs);
+    free(bt);
 
     int64_t bad = 0, first_i = -1, first_j = -1;
     double worst = 0.0;
@@ -134,8 +167,10 @@ static void test_kernel(const sc_gemm_kernel *k)
     const int nkc = (int)(sizeof kcs / sizeof kcs[0]);
     tc_rng r;
     tc_rng_seed(&r, 0x6e6d6dull + (uint64_t)k->mr * 131 + (uint64_t)k->nr);
-    tc_check(k->mr >= 1 && k->nr >= 1 && k->fn != NULL, "%s/%s: bad table entry mr=%d nr=%d",
-             k->name, sc_isa_name(k->isa), k->mr, k->nr);
+    tc_check(k->mr >= 1 && k->nr >= 1 && k->fn != NULL && k->ifn != NULL && k->nr_min >= 1 &&
+                 k->nr_min <= k->nr,
+             "%s/%s: bad table entry mr=%d nr=%d nr_min=%d", k->name, sc_isa_name(k->isa), k->mr,
+             k->nr, k->nr_min);
     char expect[32];
     snprintf(expect, sizeof expect, "gemm_%dx%d", k->mr, k->nr);
     tc_check(strcmp(k->name, expect) == 0, "kernel named %s has tile %dx%d", k->name, k->mr,

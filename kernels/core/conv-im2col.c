@@ -13,6 +13,13 @@
  * per tap). The weights are packed once, at create, into the micro-kernel's
  * MR-row panels.
  *
+ * When output rows are wide enough to be cut into whole tiles, B is not
+ * packed at all: the indirect micro-kernel reads each of its kc rows from
+ * the slab through a table of row pointers (one table per output row), and
+ * items are whole output rows. That saves the packing pass, which costs most
+ * where few output channels share each packed value (the stem, AlexNet
+ * conv1); sc_im2col_indirect_pays has the measured rule.
+ *
  * Threads take (image, group, pixel block, row-panel block) items; each
  * output element is produced by one thread, summing KC blocks in ascending
  * order, so results do not depend on the thread count. A 1x1 convolution
@@ -28,9 +35,14 @@
    a Zen3 L2, leaving room for the A panels and C rows streaming through. */
 #define SC_IM2COL_KC 256
 #define SC_IM2COL_NC 256
+/* Reduction rows per block on the indirect path, which keeps no B panel:
+   only the A panel (6 x 512 floats for AVX2) has to stay in L1. Measured
+   against 256 and 1024 on AlexNet conv1, the stem, Inception 5x5, dilated 3x3. */
+#define SC_IGEMM_KC 512
 /* Floats of slack before and after the slab: the vector packers read up to
-   one vector (16 floats at most) past either end of a row. */
-#define SC_IM2COL_SLACK 16
+   one vector (16 floats at most) past either end of a row, the indirect
+   micro-kernels up to nr - 1 (31 at most) past the end of a run. */
+#define SC_IM2COL_SLACK 32
 /* Output rows a block may touch (nc + 1), for the packer's row table. */
 #define SC_IM2COL_MAX_ROWS (SC_IM2COL_NC + 64)
 /* Largest slab, in B panels (kc x nc): beyond it the general packer. */
@@ -46,6 +58,11 @@ typedef struct sc_im2col_state {
     int64_t mpanels; /* ceil(cout_g / mr) */
     int64_t kc, nc;  /* block sizes; nc is a multiple of nr */
     int direct_b;    /* 1x1, stride 1, no padding: B rows are input planes */
+    /* The micro-kernel reads B straight from the slab through a table of row
+       pointers (one per k, per output row), so B is never packed. Items are
+       then whole output rows and tiles never cross one: it pays when the
+       rows are wide enough that the ragged last tile of each wastes little. */
+    int indirect;
     /* B is packed from a slab (unless direct_b, or the slab would be far
        bigger than the panel it feeds): per k-block, the padded input rows
        the item's pixels read, each split into its column phases modulo the
@@ -62,6 +79,10 @@ typedef struct sc_im2col_state {
        then SC_IM2COL_SLACK floats, the slab (slab_floats), the slack again,
        then the row map (span int64s). */
     int64_t slab_off, slab_floats, rowmap_off;
+    /* Per reduction index k = (ci, i, j): where its B row starts within a
+       slab channel, as {ci, i*dh, column offset of phase and tap}, so the
+       packers and row tables need no division per k. */
+    int64_t *ktab;
     float *a;        /* [groups][mpanels][K][mr], zero rows past cout_g */
 } sc_im2col_state;
 
@@ -94,7 +115,7 @@ static sc_status sc_im2col_plan_slab(const sc_conv_geom *g, sc_im2col_state *s)
     }
     int64_t f;
     const int64_t fs[] = {s->slab_chans, s->slab_rows, s->nph, s->wq};
-    if (!sc_prod_i64(&f, 4, fs) || f > SC_IM2COL_SLAB_MAX * s->kc * s->nc)
+    if (!sc_prod_i64(&f, 4, fs) || f > SC_IM2COL_SLAB_MAX * s->kc * SC_IM2COL_NC)
         return SC_OK; /* no slab */
     s->pk = sc_pick_pack(s->k->isa, s->nr);
     if (!s->pk || s->nc + 1 > SC_IM2COL_MAX_ROWS)
@@ -103,6 +124,22 @@ static sc_status sc_im2col_plan_slab(const sc_conv_geom *g, sc_im2col_state *s)
     s->span = span;
     s->slab_floats = f;
     return SC_OK;
+}
+
+/* Whether B is read in place from the slab. Every output row then ends in
+   its own ragged tile, computed at the kernel's column granularity, while
+   packing costs a pass over B that fewer output channels repay. Measured
+   (AVX2, 1 thread, minima) as indirect/packed time: with whole tiles
+   0.77-0.85 at 32-64 channels, 0.94 at 128, 0.98 at 256; with a 14% ragged
+   waste 0.94 at 32 channels, 1.00 at 64, 1.15 at 128, 1.42 at 512. */
+static int sc_im2col_indirect_pays(const sc_conv_geom *g, const sc_gemm_kernel *k)
+{
+    const int64_t cols = (g->wo + k->nr_min - 1) / k->nr_min * k->nr_min;
+    if (g->wo < k->nr)
+        return 0;
+    if (cols * 100 <= g->wo * 105)
+        return g->cout_g <= 256;
+    return cols * 100 <= g->wo * 115 && g->cout_g <= 48;
 }
 
 static sc_status sc_im2col_create(struct sc_conv2d_plan *p, const float *weight,
@@ -128,6 +165,10 @@ static sc_status sc_im2col_create(struct sc_conv2d_plan *p, const float *weight,
     const int64_t kc = (kdim + nkb - 1) / nkb;
     const int64_t npix = g->ho * g->wo;
     const int64_t nc = sc_min64(sc_round_up(npix, nr), sc_round_up(SC_IM2COL_NC, nr));
+    /* Indirect items are whole output rows, about as many pixels as a
+       packed block. */
+    const int64_t rows_nc =
+        sc_min64(g->ho, g->wo < SC_IM2COL_NC ? SC_IM2COL_NC / g->wo : 1) * g->wo;
 
     sc_im2col_state *s = sc_calloc(sizeof *s);
     if (!s)
@@ -159,13 +200,42 @@ static sc_status sc_im2col_create(struct sc_conv2d_plan *p, const float *weight,
 
     p->state = s;
     p->isa = k->isa;
-    snprintf(p->name, sizeof p->name, "im2col_%s%s", s->direct_b ? "1x1_" : "", k->name);
+    s->indirect = !s->direct_b && sc_im2col_indirect_pays(g, k);
+    if (s->indirect) {
+        const int64_t nkbi = (kdim + SC_IGEMM_KC - 1) / SC_IGEMM_KC;
+        s->kc = (kdim + nkbi - 1) / nkbi;
+        s->nc = rows_nc;
+    }
     if (!s->direct_b && sc_im2col_plan_slab(g, s) != SC_OK)
         return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for the im2col phase map");
-    /* In place, a thread only ever packs one ragged panel. */
-    int64_t ws_floats = s->direct_b ? kc * nr : kc * nc;
+    if (s->indirect && !s->slab) {
+        /* The packed blocks' slab may still fit where whole rows' did not. */
+        s->indirect = 0, s->nc = nc, s->kc = kc;
+        sc_free(s->ph_slot);
+        s->ph_slot = NULL;
+        if (sc_im2col_plan_slab(g, s) != SC_OK)
+            return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for the im2col phase map");
+    }
+    snprintf(p->name, sizeof p->name, "im2col_%s%s", s->direct_b ? "1x1_" : s->indirect ? "i" : "",
+             k->name); /* im2col_igemm_6x16: the indirect form of the gemm_6x16 tile */
     if (s->slab) {
-        s->slab_off = sc_round_up(kc * nc, 16) + SC_IM2COL_SLACK;
+        s->ktab = sc_malloc((size_t)kdim * 3 * sizeof(int64_t));
+        if (!s->ktab)
+            return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for the im2col tap table");
+        for (int64_t kk = 0; kk < kdim; kk++) {
+            const int64_t j = kk % g->kw, coff = j * g->dw;
+            s->ktab[3 * kk] = kk / (g->kh * g->kw);
+            s->ktab[3 * kk + 1] = kk / g->kw % g->kh * g->dh;
+            s->ktab[3 * kk + 2] = s->ph_slot[coff % g->sw] * s->wq + coff / g->sw;
+        }
+    }
+    snprintf(p->name, sizeof p->name, "im2col_%s%s", s->direct_b ? "1x1_" : s->indirect ? "i" : "",
+             k->name); /* im2col_igemm_6x16: the indirect form of the gemm_6x16 tile */
+    /* In place, a thread only ever packs one ragged panel; indirect, it
+       only needs the row-pointer table (kc pointers, 2 floats each). */
+    int64_t ws_floats = s->direct_b ? kc * nr : s->indirect ? 6 * s->kc : kc * nc;
+    if (s->slab) {
+        s->slab_off = sc_round_up(ws_floats, 16) + SC_IM2COL_SLACK;
         s->rowmap_off = sc_round_up(s->slab_off + s->slab_floats + SC_IM2COL_SLACK, 16);
         ws_floats = s->rowmap_off + 2 * s->span; /* int64s, 2 floats each */
     }
@@ -355,24 +425,50 @@ static void sc_pack_b_slab(const sc_conv_geom *g, const sc_im2col_state *s, cons
                            int64_t k0, int64_t kc, int64_t p0, int64_t ncur, float *bp)
 {
     const int64_t wo = g->wo, ld = s->nph * s->wq;
-    const int64_t khw = g->kh * g->kw;
-    int64_t ci = k0 / khw, i = k0 % khw / g->kw, j = k0 % g->kw;
     const int64_t oh0 = p0 / wo, ow0 = p0 % wo;
     const int64_t nout = (p0 + ncur - 1) / wo + 1 - oh0; /* <= nc + 1 */
     const float *rp[SC_IM2COL_MAX_ROWS];
     for (int64_t kk = 0; kk < kc; kk++) {
-        const int64_t coff = j * g->dw;
-        const float *chan = slab + (ci - ci0) * nrows * ld + s->ph_slot[coff % g->sw] * s->wq +
-                            coff / g->sw;
+        const int64_t *kt = s->ktab + 3 * (k0 + kk);
+        const float *chan = slab + (kt[0] - ci0) * nrows * ld + kt[2];
+        const int64_t *rm = rowmap + oh0 * g->sh + kt[1] - r0;
         for (int64_t r = 0; r < nout; r++)
-            rp[r] = chan + rowmap[(oh0 + r) * g->sh + i * g->dh - r0] * ld;
+            rp[r] = chan + rm[r * g->sh] * ld;
         s->pk->fn(rp, wo, ow0, ncur, s->nr, kc * s->nr, bp + kk * s->nr);
-        if (++j == g->kw) {
-            j = 0;
-            if (++i == g->kh) {
-                i = 0;
-                ci++;
-            }
+    }
+}
+
+/* Output rows [oh0, oh1) of a block from the slab, without packing: per
+   output row, a table of the kc B rows (one pointer per tap, the runs
+   sc_pack_b_slab would copy), then every tile of the row reads B in place
+   at its first column. */
+static void sc_igemm_rows(const struct sc_conv2d_plan *p, const sc_im2col_state *s,
+                          const float *slab, int64_t ci0, int64_t r0, const int64_t *rowmap,
+                          int64_t nrows, int64_t k0, int64_t kc, int64_t oh0, int64_t oh1,
+                          const float *a_g, const float *bias_g, float *c_g, int64_t mp0,
+                          int64_t mp1, void *tables)
+{
+    const sc_conv_geom *g = &p->g;
+    const int64_t wo = g->wo, npix = g->ho * wo, ld = s->nph * s->wq;
+    const int64_t mr = s->mr, nr = s->nr;
+    const float **bt = tables, **base = bt + kc;
+    int64_t *rsel = (int64_t *)(base + kc);
+    for (int64_t kk = 0; kk < kc; kk++) {
+        const int64_t *kt = s->ktab + 3 * (k0 + kk);
+        base[kk] = slab + (kt[0] - ci0) * nrows * ld + kt[2];
+        rsel[kk] = kt[1] - r0;
+    }
+    for (int64_t oh = oh0; oh < oh1; oh++) {
+        const int64_t *rm = rowmap + oh * g->sh;
+        for (int64_t kk = 0; kk < kc; kk++)
+            bt[kk] = base[kk] + rm[rsel[kk]] * ld;
+        for (int64_t mp = mp0; mp < mp1; mp++) {
+            const float *a = a_g + (mp * s->kdim + k0) * mr;
+            const int64_t m = sc_min64(mr, g->cout_g - mp * mr);
+            const float *bias = k0 == 0 && bias_g ? bias_g + mp * mr : NULL;
+            float *c = c_g + mp * mr * npix + oh * wo;
+            for (int64_t ow = 0; ow < wo; ow += nr)
+                s->k->ifn(kc, a, bt, ow, c + ow, npix, m, sc_min64(nr, wo - ow), k0 > 0, bias);
         }
     }
 }
@@ -435,7 +531,13 @@ static void sc_im2col_run(const struct sc_conv2d_plan *p, const float *in, float
                 const int64_t ci0 = k0 / khw, ci1 = (k0 + kc - 1) / khw + 1;
                 float *slab = bp + s->slab_off;
                 sc_build_slab(g, s, in_g, ci0, ci1 - ci0, r0, span, rowmap, nrows, slab);
-                sc_pack_b_slab(g, s, slab, ci0, r0, rowmap, nrows, k0, kc, p0, ncur, bp);
+                if (s->indirect)
+                    sc_igemm_rows(p, s, slab, ci0, r0, rowmap, nrows, k0, kc, p0 / g->wo,
+                                  (p0 + ncur) / g->wo, a_g,
+                                  p->has_bias ? p->bias + grp * g->cout_g : NULL, c_g, mp0,
+                                  mp1, bp);
+                else
+                    sc_pack_b_slab(g, s, slab, ci0, r0, rowmap, nrows, k0, kc, p0, ncur, bp);
             } else if (!s->direct_b) {
                 sc_pack_b(g, s, in_g, k0, kc, p0, ncur, bp);
             }
@@ -443,7 +545,7 @@ static void sc_im2col_run(const struct sc_conv2d_plan *p, const float *in, float
                block, which stream from L2. Packing the whole block first
                costs less than packing each panel just before use (measured:
                the per-call set-up of 16-pixel packs outweighs the L1 reuse). */
-            for (int64_t q = 0; q * nr < ncur; q++) {
+            for (int64_t q = 0; !s->indirect && q * nr < ncur; q++) {
                 const int64_t n = sc_min64(nr, ncur - q * nr);
                 const float *bq;
                 int64_t ldb;
@@ -483,6 +585,7 @@ static void sc_im2col_destroy(struct sc_conv2d_plan *p)
     if (s) {
         sc_free(s->a);
         sc_free(s->ph_slot);
+        sc_free(s->ktab);
         sc_free(s);
     }
     p->state = NULL;

@@ -180,11 +180,23 @@ typedef void (*sc_gemm_ukernel_fn)(int64_t kc, const float *a, const float *b, i
                                    float *c, int64_t ldc, int64_t m, int64_t n, int accumulate,
                                    const float *bias);
 
+/*
+ * The same tile with an indirect B (sc_igemm_<MR>x<NR>_<isa>): row k is the nr
+ * floats at bt[k] + boff, anywhere in memory, all readable. The sums are
+ * those of the direct form, term for term, so both give the same bits for
+ * the same rows of B.
+ */
+typedef void (*sc_igemm_ukernel_fn)(int64_t kc, const float *a, const float *const *bt,
+                                    int64_t boff, float *c, int64_t ldc, int64_t m, int64_t n,
+                                    int accumulate, const float *bias);
+
 typedef struct sc_gemm_kernel {
     sc_isa isa;
     const char *name;   /* "gemm_4x8": the tile, same in describe strings */
     int mr, nr;
+    int nr_min; /* columns a tile costs at least: n <= nr_min runs as fast as n = nr_min */
     sc_gemm_ukernel_fn fn;
+    sc_igemm_ukernel_fn ifn;
 } sc_gemm_kernel;
 
 /* ------------------------------------------------------------------ */

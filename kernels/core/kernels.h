@@ -13,23 +13,21 @@ void sc_epilogue_avx512(float *x, int64_t n, float bias, sc_activation act);
 void sc_epilogue_neon(float *x, int64_t n, float bias, sc_activation act);
 #endif
 
-/* gemm/gemm-<mr>x<nr>-<isa>.c */
-void sc_gemm_4x8_scalar(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
-                        int64_t ldc, int64_t m, int64_t n, int accumulate,
-                        const float *bias);
-
+/* gemm/gemm-<mr>x<nr>-<isa>.c: the packed-B and indirect-B forms of a tile */
+#define SC_DECLARE_GEMM(tile, isa)                                                             \
+    void sc_gemm_##tile##_##isa(int64_t kc, const float *a, const float *b, int64_t ldb,       \
+                                float *c, int64_t ldc, int64_t m, int64_t n, int accumulate,   \
+                                const float *bias);                                            \
+    void sc_igemm_##tile##_##isa(int64_t kc, const float *a, const float *const *bt,           \
+                                 int64_t boff, float *c, int64_t ldc, int64_t m, int64_t n,    \
+                                 int accumulate, const float *bias)
+SC_DECLARE_GEMM(4x8, scalar);
 #if defined(__x86_64__) || defined(_M_X64)
-void sc_gemm_6x16_avx2(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
-                       int64_t ldc, int64_t m, int64_t n, int accumulate,
-                       const float *bias);
-void sc_gemm_8x32_avx512(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
-                         int64_t ldc, int64_t m, int64_t n, int accumulate,
-                         const float *bias);
+SC_DECLARE_GEMM(6x16, avx2);
+SC_DECLARE_GEMM(8x32, avx512);
 #endif
 #if defined(__aarch64__)
-void sc_gemm_6x16_neon(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
-                       int64_t ldc, int64_t m, int64_t n, int accumulate,
-                       const float *bias);
+SC_DECLARE_GEMM(6x16, neon);
 #endif
 
 /* direct/direct-<isa>.c */

@@ -7,12 +7,16 @@
  * escapes. When accumulating, they start from C itself, so an element's
  * value is the single left-to-right sum c + a0*b0 + a1*b1 + ... no matter
  * how a caller cuts the reduction into kc blocks.
+ *
+ * sc_igemm_4x8_scalar reads B row k at bt[k] + boff instead (indirect B,
+ * straight from the im2col slab).
  */
 #include "internal.h"
 
-void sc_gemm_4x8_scalar(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
-                        int64_t ldc, int64_t m, int64_t n, int accumulate,
-                        const float *bias)
+static inline __attribute__((always_inline)) void
+sc_gemm_4x8_body(int64_t kc, const float *a, const float *b, int64_t ldb, const float *const *bt,
+                 int64_t boff, float *c, int64_t ldc, int64_t m, int64_t n, int accumulate,
+                 const float *bias)
 {
     /* Callers guarantee 1 <= m <= 4, 1 <= n <= 8; the clamp only keeps a
        broken caller from writing past t. */
@@ -39,10 +43,12 @@ void sc_gemm_4x8_scalar(int64_t kc, const float *a, const float *b, int64_t ldb,
 
     for (int64_t k = 0; k < kc; k++) {
         const float a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
-        const float b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
-        const float b4 = b[4], b5 = b[5], b6 = b[6], b7 = b[7];
+        const float *bk = bt ? bt[k] + boff : b;
+        const float b0 = bk[0], b1 = bk[1], b2 = bk[2], b3 = bk[3];
+        const float b4 = bk[4], b5 = bk[5], b6 = bk[6], b7 = bk[7];
         a += 4;
-        b += ldb;
+        if (!bt)
+            b += ldb;
 
         c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
         c04 += a0 * b4; c05 += a0 * b5; c06 += a0 * b6; c07 += a0 * b7;
@@ -66,4 +72,17 @@ void sc_gemm_4x8_scalar(int64_t kc, const float *a, const float *b, int64_t ldb,
     for (int64_t i = 0; i < m; i++)
         for (int64_t j = 0; j < n; j++)
             c[i * ldc + j] = t[i][j];
+}
+
+void sc_gemm_4x8_scalar(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
+                        int64_t ldc, int64_t m, int64_t n, int accumulate, const float *bias)
+{
+    sc_gemm_4x8_body(kc, a, b, ldb, NULL, 0, c, ldc, m, n, accumulate, bias);
+}
+
+void sc_igemm_4x8_scalar(int64_t kc, const float *a, const float *const *bt, int64_t boff,
+                         float *c, int64_t ldc, int64_t m, int64_t n, int accumulate,
+                         const float *bias)
+{
+    sc_gemm_4x8_body(kc, a, NULL, 0, bt, boff, c, ldc, m, n, accumulate, bias);
 }

@@ -6,9 +6,14 @@
  * FMA ports' rate (2 per cycle) with one load port to spare. 15 of the 16 ymm
  * registers are live in the loop, none spilled.
  *
- * Ragged corners (m < 6 or n < 16) go through a 6x16 buffer on the stack,
- * so the loop itself has no edge logic and C outside the corner is never
- * touched.
+ * Edges: rows past m are neither computed nor stored, and a tile of at most
+ * 8 columns runs one vector. Column counts other than 8 and 16 go through a
+ * 6x16 buffer on the stack, so the loop itself has no edge logic and C
+ * outside the corner is never touched.
+ *
+ * sc_igemm_6x16_avx2 is the same tile with an indirect B: row k is read at
+ * bt[k] + boff, straight from the im2col slab, so convolutions whose output
+ * rows hold whole tiles need no packed B panel at all.
  */
 #include "simd/avx2.h"
 
@@ -19,14 +24,16 @@
 #define MR 6
 #define NR 16
 
-/* R rows (a compile-time constant once inlined) of the tile at t, row
-   stride ldt; rows past R are neither computed nor stored. Named
-   accumulators, not arrays: GCC keeps these in registers. */
+/* R rows and V vectors (compile-time constants once inlined) of the tile at
+   t, row stride ldt; rows past R and a second vector when V is 1 are
+   neither computed nor stored. Named accumulators, not arrays: GCC keeps
+   these in registers. */
 #define SC_ROW_INIT(i, x0, x1)                                                                  \
     if (R > i) {                                                                               \
         if (accumulate) {                                                                      \
             x0 = _mm256_loadu_ps(t + i * ldt);                                                 \
-            x1 = _mm256_loadu_ps(t + i * ldt + 8);                                             \
+            if (V > 1)                                                                         \
+                x1 = _mm256_loadu_ps(t + i * ldt + 8);                                         \
         } else {                                                                               \
             x0 = x1 = bias ? _mm256_set1_ps(bias[i]) : _mm256_setzero_ps();                    \
         }                                                                                      \
@@ -35,17 +42,20 @@
     if (R > i) {                                                                               \
         const __m256 x = _mm256_broadcast_ss(a + i);                                           \
         x0 = _mm256_fmadd_ps(x, b0, x0);                                                       \
-        x1 = _mm256_fmadd_ps(x, b1, x1);                                                       \
+        if (V > 1)                                                                             \
+            x1 = _mm256_fmadd_ps(x, b1, x1);                                                   \
     }
 #define SC_ROW_STORE(i, x0, x1)                                                                 \
     if (R > i) {                                                                               \
         _mm256_storeu_ps(t + i * ldt, x0);                                                     \
-        _mm256_storeu_ps(t + i * ldt + 8, x1);                                                 \
+        if (V > 1)                                                                             \
+            _mm256_storeu_ps(t + i * ldt + 8, x1);                                             \
     }
 
 static inline __attribute__((always_inline)) void
-sc_gemm_6x16_rows(const int R, int64_t kc, const float *a, const float *b, int64_t ldb, float *t,
-                  int64_t ldt, int accumulate, const float *bias)
+sc_gemm_6x16_rows(const int R, const int V, int64_t kc, const float *a, const float *b, int64_t ldb,
+                  const float *const *bt, int64_t boff, float *t, int64_t ldt, int accumulate,
+                  const float *bias)
 {
     __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
     c00 = c01 = c10 = c11 = c20 = c21 = _mm256_setzero_ps();
@@ -57,7 +67,9 @@ sc_gemm_6x16_rows(const int R, int64_t kc, const float *a, const float *b, int64
     SC_ROW_INIT(4, c40, c41)
     SC_ROW_INIT(5, c50, c51)
     for (int64_t k = 0; k < kc; k++) {
-        const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+        const float *bk = bt ? bt[k] + boff : b;
+        const __m256 b0 = _mm256_loadu_ps(bk);
+        const __m256 b1 = V > 1 ? _mm256_loadu_ps(bk + 8) : b0;
         SC_ROW_FMA(0, c00, c01)
         SC_ROW_FMA(1, c10, c11)
         SC_ROW_FMA(2, c20, c21)
@@ -65,7 +77,8 @@ sc_gemm_6x16_rows(const int R, int64_t kc, const float *a, const float *b, int64
         SC_ROW_FMA(4, c40, c41)
         SC_ROW_FMA(5, c50, c51)
         a += MR;
-        b += ldb;
+        if (!bt)
+            b += ldb;
     }
     SC_ROW_STORE(0, c00, c01)
     SC_ROW_STORE(1, c10, c11)
@@ -75,11 +88,36 @@ sc_gemm_6x16_rows(const int R, int64_t kc, const float *a, const float *b, int64
     SC_ROW_STORE(5, c50, c51)
 }
 
-void sc_gemm_6x16_avx2(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
-                       int64_t ldc, int64_t m, int64_t n, int accumulate,
-                       const float *bias)
+/* The loop for exactly m rows: a short panel (cout not a multiple of 6)
+   skips the FMAs of its missing rows, and a tile of at most 8 columns (the
+   end of an output row, for the indirect form) those of its second vector.
+   Each output still sums its k terms in the same order, so the bits depend
+   on neither. */
+static inline __attribute__((always_inline)) void
+sc_gemm_6x16_rows_m(const int V, int64_t kc, const float *a, const float *b, int64_t ldb,
+                    const float *const *bt, int64_t boff, float *t, int64_t ldt, int64_t m,
+                    int accumulate, const float *bias)
 {
-    const int full = m == MR && n == NR;
+    switch (m) {
+    case 1: sc_gemm_6x16_rows(1, V, kc, a, b, ldb, bt, boff, t, ldt, accumulate, bias); break;
+    case 2: sc_gemm_6x16_rows(2, V, kc, a, b, ldb, bt, boff, t, ldt, accumulate, bias); break;
+    case 3: sc_gemm_6x16_rows(3, V, kc, a, b, ldb, bt, boff, t, ldt, accumulate, bias); break;
+    case 4: sc_gemm_6x16_rows(4, V, kc, a, b, ldb, bt, boff, t, ldt, accumulate, bias); break;
+    case 5: sc_gemm_6x16_rows(5, V, kc, a, b, ldb, bt, boff, t, ldt, accumulate, bias); break;
+    default: sc_gemm_6x16_rows(6, V, kc, a, b, ldb, bt, boff, t, ldt, accumulate, bias); break;
+    }
+}
+
+/* B row k at b + k*ldb (bt NULL) or at bt[k] + boff: both calls inline the
+   rows loop with the other form compiled away. */
+static inline __attribute__((always_inline)) void
+sc_gemm_6x16_body(int64_t kc, const float *a, const float *b, int64_t ldb, const float *const *bt,
+                  int64_t boff, float *c, int64_t ldc, int64_t m, int64_t n, int accumulate,
+                  const float *bias)
+{
+    /* Rows past m are skipped, not stored: only a column count that is not
+       whole vectors goes through the buffer. */
+    const int full = n == NR || n == 8;
     float tile[MR * NR];
     float *t = c;
     int64_t ldt = ldc;
@@ -92,18 +130,24 @@ void sc_gemm_6x16_avx2(int64_t kc, const float *a, const float *b, int64_t ldb, 
                 memcpy(tile + i * NR, c + i * ldc, (size_t)n * sizeof(float));
     }
 
-    /* The loop for exactly m rows: a short panel (cout not a multiple of 6)
-       skips the FMAs of its missing rows. Each output still sums its k
-       terms in the same order, so the bits do not depend on m. */
-    switch (m) {
-    case 1: sc_gemm_6x16_rows(1, kc, a, b, ldb, t, ldt, accumulate, bias); break;
-    case 2: sc_gemm_6x16_rows(2, kc, a, b, ldb, t, ldt, accumulate, bias); break;
-    case 3: sc_gemm_6x16_rows(3, kc, a, b, ldb, t, ldt, accumulate, bias); break;
-    case 4: sc_gemm_6x16_rows(4, kc, a, b, ldb, t, ldt, accumulate, bias); break;
-    case 5: sc_gemm_6x16_rows(5, kc, a, b, ldb, t, ldt, accumulate, bias); break;
-    default: sc_gemm_6x16_rows(6, kc, a, b, ldb, t, ldt, accumulate, bias); break;
-    }
+    if (n > 8)
+        sc_gemm_6x16_rows_m(2, kc, a, b, ldb, bt, boff, t, ldt, m, accumulate, bias);
+    else
+        sc_gemm_6x16_rows_m(1, kc, a, b, ldb, bt, boff, t, ldt, m, accumulate, bias);
     if (!full)
         for (int64_t i = 0; i < m; i++)
             memcpy(c + i * ldc, tile + i * NR, (size_t)n * sizeof(float));
+}
+
+void sc_gemm_6x16_avx2(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
+                       int64_t ldc, int64_t m, int64_t n, int accumulate, const float *bias)
+{
+    sc_gemm_6x16_body(kc, a, b, ldb, NULL, 0, c, ldc, m, n, accumulate, bias);
+}
+
+void sc_igemm_6x16_avx2(int64_t kc, const float *a, const float *const *bt, int64_t boff,
+                        float *c, int64_t ldc, int64_t m, int64_t n, int accumulate,
+                        const float *bias)
+{
+    sc_gemm_6x16_body(kc, a, NULL, 0, bt, boff, c, ldc, m, n, accumulate, bias);
 }

@@ -16,6 +16,9 @@
  * When accumulating, the accumulators start from C, so each element is the
  * single left-to-right sum c + a0*b0 + a1*b1 + ... (one FMA per step) however
  * callers cut the reduction into kc blocks.
+ *
+ * sc_igemm_6x16_neon reads B row k at bt[k] + boff instead (indirect B,
+ * straight from the im2col slab).
  */
 #include "internal.h"
 #include "simd/neon.h"
@@ -58,9 +61,10 @@ static inline void sc_gemm_6x16_store_row(float *p, int64_t n, float32x4_t v0, f
         p[j] = t[j];
 }
 
-void sc_gemm_6x16_neon(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
-                       int64_t ldc, int64_t m, int64_t n, int accumulate,
-                       const float *bias)
+static inline __attribute__((always_inline)) void
+sc_gemm_6x16_body(int64_t kc, const float *a, const float *b, int64_t ldb, const float *const *bt,
+                  int64_t boff, float *c, int64_t ldc, int64_t m, int64_t n, int accumulate,
+                  const float *bias)
 {
     /* Callers guarantee 1 <= m <= 6, 1 <= n <= 16; the clamp only keeps a
        broken caller from writing past the tile. */
@@ -103,12 +107,14 @@ void sc_gemm_6x16_neon(int64_t kc, const float *a, const float *b, int64_t ldb, 
     for (int64_t k = 0; k < kc; k++) {
         const float32x4_t a03 = vld1q_f32(a);
         const float32x2_t a45 = vld1_f32(a + 4);
-        const float32x4_t b0 = vld1q_f32(b);
-        const float32x4_t b1 = vld1q_f32(b + 4);
-        const float32x4_t b2 = vld1q_f32(b + 8);
-        const float32x4_t b3 = vld1q_f32(b + 12);
+        const float *bk = bt ? bt[k] + boff : b;
+        const float32x4_t b0 = vld1q_f32(bk);
+        const float32x4_t b1 = vld1q_f32(bk + 4);
+        const float32x4_t b2 = vld1q_f32(bk + 8);
+        const float32x4_t b3 = vld1q_f32(bk + 12);
         a += 6;
-        b += ldb;
+        if (!bt)
+            b += ldb;
 
         c00 = vfmaq_laneq_f32(c00, b0, a03, 0);
         c01 = vfmaq_laneq_f32(c01, b1, a03, 0);
@@ -147,4 +153,17 @@ void sc_gemm_6x16_neon(int64_t kc, const float *a, const float *b, int64_t ldb, 
         sc_gemm_6x16_store_row(c + 4 * ldc, n, c40, c41, c42, c43);
     if (m > 5)
         sc_gemm_6x16_store_row(c + 5 * ldc, n, c50, c51, c52, c53);
+}
+
+void sc_gemm_6x16_neon(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
+                       int64_t ldc, int64_t m, int64_t n, int accumulate, const float *bias)
+{
+    sc_gemm_6x16_body(kc, a, b, ldb, NULL, 0, c, ldc, m, n, accumulate, bias);
+}
+
+void sc_igemm_6x16_neon(int64_t kc, const float *a, const float *const *bt, int64_t boff,
+                        float *c, int64_t ldc, int64_t m, int64_t n, int accumulate,
+                        const float *bias)
+{
+    sc_gemm_6x16_body(kc, a, NULL, 0, bt, boff, c, ldc, m, n, accumulate, bias);
 }

@@ -18,6 +18,9 @@
  * When accumulating, the accumulators start from C, so each element is the
  * single left-to-right sum c + a0*b0 + a1*b1 + ... (one FMA per step) however
  * callers cut the reduction into kc blocks.
+ *
+ * sc_igemm_8x32_avx512 reads B row k at bt[k] + boff instead (indirect B,
+ * straight from the im2col slab).
  */
 #include "internal.h"
 #include "simd/avx512.h"
@@ -72,9 +75,10 @@ static inline void sc_gemm_8x32_store_row(float *p, __mmask16 k0, __mmask16 k1, 
         c71 = _mm512_fmadd_ps(av, b1, c71);                                                    \
     } while (0)
 
-void sc_gemm_8x32_avx512(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
-                         int64_t ldc, int64_t m, int64_t n, int accumulate,
-                         const float *bias)
+static inline __attribute__((always_inline)) void
+sc_gemm_8x32_body(int64_t kc, const float *a, const float *b, int64_t ldb, const float *const *bt,
+                  int64_t boff, float *c, int64_t ldc, int64_t m, int64_t n, int accumulate,
+                  const float *bias)
 {
     /* Callers guarantee 1 <= m <= 8, 1 <= n <= 32; the clamp only keeps a
        broken caller from writing past the tile. */
@@ -130,15 +134,17 @@ void sc_gemm_8x32_avx512(int64_t kc, const float *a, const float *b, int64_t ldb
        at a time. Either way each accumulator sees its products in k order. */
     int64_t k = 0;
     for (; k + 2 <= kc; k += 2) {
-        SC_GEMM_8X32_STEP(a, b);
-        SC_GEMM_8X32_STEP(a + 8, b + ldb);
+        SC_GEMM_8X32_STEP(a, bt ? bt[k] + boff : b);
+        SC_GEMM_8X32_STEP(a + 8, bt ? bt[k + 1] + boff : b + ldb);
         a += 16;
-        b += 2 * ldb;
+        if (!bt)
+            b += 2 * ldb;
     }
     for (; k < kc; k++) {
-        SC_GEMM_8X32_STEP(a, b);
+        SC_GEMM_8X32_STEP(a, bt ? bt[k] + boff : b);
         a += 8;
-        b += ldb;
+        if (!bt)
+            b += ldb;
     }
 
     sc_gemm_8x32_store_row(c, k0, k1, n, c00, c01);
@@ -159,3 +165,16 @@ void sc_gemm_8x32_avx512(int64_t kc, const float *a, const float *b, int64_t ldb
 }
 
 #undef SC_GEMM_8X32_STEP
+
+void sc_gemm_8x32_avx512(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
+                         int64_t ldc, int64_t m, int64_t n, int accumulate, const float *bias)
+{
+    sc_gemm_8x32_body(kc, a, b, ldb, NULL, 0, c, ldc, m, n, accumulate, bias);
+}
+
+void sc_igemm_8x32_avx512(int64_t kc, const float *a, const float *const *bt, int64_t boff,
+                          float *c, int64_t ldc, int64_t m, int64_t n, int accumulate,
+                          const float *bias)
+{
+    sc_gemm_8x32_body(kc, a, NULL, 0, bt, boff, c, ldc, m, n, accumulate, bias);
+}
