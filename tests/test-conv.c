@@ -340,6 +340,16 @@ static int fixed_case(int i, conv_case *c)
         d->stride_w = 2;
         d->activation = SC_ACT_RELU;
         return 1;
+    case 21: /* dilated 3x3 stride 1 with enough channels: AUTO runs it as
+                Winograd over the dilation phases */
+        sc_conv2d_desc_init(d, 2, 32, 17, 26, 10, 3, 3);
+        d->dilation_h = 2;
+        d->dilation_w = 3;
+        d->padding_same = 1;
+        d->padding_mode = SC_PAD_CIRCULAR;
+        d->activation = SC_ACT_GELU;
+        c->threads = 2;
+        return 1;
     default:
         return 0;
     }
@@ -381,8 +391,7 @@ static int is_1x1_plain(const sc_conv2d_desc *d)
 
 static int winograd_shape(const sc_conv2d_desc *d)
 {
-    return d->kernel_h == 3 && d->kernel_w == 3 && d->stride_h == 1 && d->stride_w == 1 &&
-           d->dilation_h == 1 && d->dilation_w == 1;
+    return d->kernel_h == 3 && d->kernel_w == 3 && d->stride_h == 1 && d->stride_w == 1;
 }
 
 static long used_1x1_path, used_winograd, used_indirect, used_packed;

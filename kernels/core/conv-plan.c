@@ -260,6 +260,13 @@ static const char *sc_auto_rule(const sc_conv_geom *g, sc_conv_algo a)
             return "cin/groups < 8";
         if (g->cout_g < 2)
             return "cout/groups < 2";
+        /* Dilated: the phase split and interleave cost a pass each, and each
+           phase is a small image (see the README). */
+        if ((g->dh > 1 || g->dw > 1) && g->cin_g < 32)
+            return "dilated with cin/groups < 32";
+        if ((g->dh > 1 || g->dw > 1) &&
+            ((g->ho + g->dh - 1) / g->dh < 8 || (g->wo + g->dw - 1) / g->dw < 8))
+            return "dilated with phase outputs under 8x8";
         return NULL;
     case SC_CONV_IM2COL:
         if (g->cin_g * g->kh * g->kw < 16)

@@ -46,6 +46,15 @@ struct sc_conv2d_plan {
     int64_t *maps;         /* storage behind g.row_src and g.col_src */
 };
 
+/* conv-winograd-dilated.c: a dilated 3x3 stride-1 layer as one Winograd
+   plan over its input's dilation phases (see there). */
+struct sc_wino_dilated;
+sc_status sc_wino_dilated_create(struct sc_conv2d_plan *p, const float *weight,
+                                 struct sc_wino_dilated **dil, const char **why);
+void sc_wino_dilated_run(const struct sc_conv2d_plan *p, const struct sc_wino_dilated *dil,
+                         const float *in, float *out, void *ws, int nthreads);
+void sc_wino_dilated_destroy(struct sc_wino_dilated *dil);
+
 extern const sc_conv_algo_impl sc_conv_direct_impl;
 extern const sc_conv_algo_impl sc_conv_im2col_impl;
 extern const sc_conv_algo_impl sc_conv_winograd_impl;

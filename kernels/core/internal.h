@@ -147,6 +147,9 @@ static inline void sc_padded_row(const sc_conv_geom *g, const float *src, int64_
             const float *x = src + c0 + q * step - left;
             if (step == 1)
                 memcpy(dst + q, x, (size_t)(qhi - qlo) * sizeof(float));
+            else if (step == 2) /* a constant stride the compiler vectorises */
+                for (int64_t t = 0; t < qhi - qlo; t++)
+                    dst[q + t] = x[2 * t];
             else
                 for (int64_t t = 0; t < qhi - qlo; t++)
                     dst[q + t] = x[t * step];
