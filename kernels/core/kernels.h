@@ -21,6 +21,23 @@ void sc_epilogue_neon(float *x, int64_t n, float bias, sc_activation act);
     void sc_igemm_##tile##_##isa(int64_t kc, const float *a, const float *const *bt,           \
                                  int64_t boff, float *c, int64_t ldc, int64_t m, int64_t n,    \
                                  int accumulate, const float *bias)
+/* Both entry points of a tile from its body, sc_gemm_<tile>_body(kc, a, b,
+   ldb, bt, boff, c, ldc, m, n, accumulate, bias), an always-inline function
+   that reads B row k at bt[k] + boff when bt is set, else at b + k*ldb; each
+   entry point compiles it with the other form folded away. */
+#define SC_DEFINE_GEMM(tile, isa)                                                              \
+    void sc_gemm_##tile##_##isa(int64_t kc, const float *a, const float *b, int64_t ldb,       \
+                                float *c, int64_t ldc, int64_t m, int64_t n, int accumulate,   \
+                                const float *bias)                                             \
+    {                                                                                          \
+        sc_gemm_##tile##_body(kc, a, b, ldb, NULL, 0, c, ldc, m, n, accumulate, bias);         \
+    }                                                                                          \
+    void sc_igemm_##tile##_##isa(int64_t kc, const float *a, const float *const *bt,           \
+                                 int64_t boff, float *c, int64_t ldc, int64_t m, int64_t n,    \
+                                 int accumulate, const float *bias)                            \
+    {                                                                                          \
+        sc_gemm_##tile##_body(kc, a, NULL, 0, bt, boff, c, ldc, m, n, accumulate, bias);       \
+    }
 SC_DECLARE_GEMM(4x8, scalar);
 #if defined(__x86_64__) || defined(_M_X64)
 SC_DECLARE_GEMM(6x16, avx2);

@@ -74,15 +74,4 @@ sc_gemm_4x8_body(int64_t kc, const float *a, const float *b, int64_t ldb, const 
             c[i * ldc + j] = t[i][j];
 }
 
-void sc_gemm_4x8_scalar(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
-                        int64_t ldc, int64_t m, int64_t n, int accumulate, const float *bias)
-{
-    sc_gemm_4x8_body(kc, a, b, ldb, NULL, 0, c, ldc, m, n, accumulate, bias);
-}
-
-void sc_igemm_4x8_scalar(int64_t kc, const float *a, const float *const *bt, int64_t boff,
-                         float *c, int64_t ldc, int64_t m, int64_t n, int accumulate,
-                         const float *bias)
-{
-    sc_gemm_4x8_body(kc, a, NULL, 0, bt, boff, c, ldc, m, n, accumulate, bias);
-}
+SC_DEFINE_GEMM(4x8, scalar)

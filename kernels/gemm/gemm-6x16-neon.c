@@ -155,15 +155,4 @@ sc_gemm_6x16_body(int64_t kc, const float *a, const float *b, int64_t ldb, const
         sc_gemm_6x16_store_row(c + 5 * ldc, n, c50, c51, c52, c53);
 }
 
-void sc_gemm_6x16_neon(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
-                       int64_t ldc, int64_t m, int64_t n, int accumulate, const float *bias)
-{
-    sc_gemm_6x16_body(kc, a, b, ldb, NULL, 0, c, ldc, m, n, accumulate, bias);
-}
-
-void sc_igemm_6x16_neon(int64_t kc, const float *a, const float *const *bt, int64_t boff,
-                        float *c, int64_t ldc, int64_t m, int64_t n, int accumulate,
-                        const float *bias)
-{
-    sc_gemm_6x16_body(kc, a, NULL, 0, bt, boff, c, ldc, m, n, accumulate, bias);
-}
+SC_DEFINE_GEMM(6x16, neon)

@@ -166,15 +166,4 @@ sc_gemm_8x32_body(int64_t kc, const float *a, const float *b, int64_t ldb, const
 
 #undef SC_GEMM_8X32_STEP
 
-void sc_gemm_8x32_avx512(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
-                         int64_t ldc, int64_t m, int64_t n, int accumulate, const float *bias)
-{
-    sc_gemm_8x32_body(kc, a, b, ldb, NULL, 0, c, ldc, m, n, accumulate, bias);
-}
-
-void sc_igemm_8x32_avx512(int64_t kc, const float *a, const float *const *bt, int64_t boff,
-                          float *c, int64_t ldc, int64_t m, int64_t n, int accumulate,
-                          const float *bias)
-{
-    sc_gemm_8x32_body(kc, a, NULL, 0, bt, boff, c, ldc, m, n, accumulate, bias);
-}
+SC_DEFINE_GEMM(8x32, avx512)
