@@ -353,38 +353,35 @@ static void register_sc_pool(const Case *c, const std::vector<int> &threads, boo
 
 // ---------------------------------------------------------------- reporting
 
-// The console reporter, also keeping each benchmark's time for the table:
-// the median when there are repetitions, else the single run.
+// The console reporter, also keeping each benchmark's time for the table: the
+// minimum over its repetitions (noise on a shared machine only ever adds
+// time). It sees every run; with repetitions it prints only the aggregates.
 class TableReporter : public benchmark::ConsoleReporter {
 public:
     explicit TableReporter(OutputOptions o) : ConsoleReporter(o) {}
     struct Result {
         double seconds = 0;  // per iteration, real time
         std::string label;
-        bool median = false;
     };
     std::map<std::string, Result> results;
 
     void ReportRuns(const std::vector<Run> &runs) override
     {
+        std::vector<Run> shown;
         for (const Run &r : runs) {
-            if (r.error_occurred)
+            if (r.run_type == Run::RT_Aggregate || r.repetitions <= 1)
+                shown.push_back(r);
+            if (r.error_occurred || r.run_type == Run::RT_Aggregate || r.iterations == 0)
                 continue;
-            const std::string name = r.run_name.function_name;
-            const bool is_median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
-            if (r.run_type == Run::RT_Aggregate && !is_median)
-                continue;
-            Result &res = results[name];
-            if (res.median && !is_median)
-                continue;
+            Result &res = results[r.run_name.function_name];
             const double s = r.real_accumulated_time / (double)r.iterations;
-            if (is_median || res.seconds == 0 || s < res.seconds) {
+            if (res.seconds == 0 || s < res.seconds) {
                 res.seconds = s;
                 res.label = r.report_label;
-                res.median = is_median;
             }
         }
-        ConsoleReporter::ReportRuns(runs);
+        if (!shown.empty())
+            ConsoleReporter::ReportRuns(shown);
     }
 };
 
@@ -475,7 +472,7 @@ static void print_tables(const TableReporter &rep, const std::vector<Case> &case
     }
     printf("\nratio = simdconv time / oneDNN time (below 1: simdconv faster). oneDNN: user NCHW\n"
            "in and out, reorders included; \"oneDNN own\" = its primitive alone on its own "
-           "layout.\nTimes: real time per run, the median of the repetitions if there are any.\n");
+           "layout.\nTimes: real time per run, the minimum of the repetitions if there are any.\n");
     printf("%s\n", load_note().c_str());
 }
 

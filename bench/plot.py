@@ -38,9 +38,8 @@ def load(path):
         if b.get("error_occurred"):
             continue
         name = b.get("run_name", b["name"])
-        agg = b.get("aggregate_name", "") if b.get("run_type") == "aggregate" else ""
-        if agg and agg != "median":
-            continue
+        if b.get("run_type") == "aggregate":
+            continue  # the fastest repetition is kept below, as in the console's table
         m = NAME.match(name)
         if not m:
             continue
@@ -51,8 +50,8 @@ def load(path):
         prev = runs.get(key)
         if case not in order:
             order.append(case)
-        if prev is None or (agg and not prev["median"]) or (not prev["median"] and s < prev["s"]):
-            runs[key] = {"s": s, "rate": rate, "label": b.get("label", ""), "median": bool(agg)}
+        if prev is None or s < prev["s"]:
+            runs[key] = {"s": s, "rate": rate, "label": b.get("label", "")}
     return data.get("context", {}), runs, order
 
 

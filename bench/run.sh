@@ -43,8 +43,8 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-# Full sweep: 3 repetitions of >= 0.1 s each (the table takes the medians,
-# which resist the bursts of a shared machine); about 5 minutes on 2 cores.
+# Full sweep: 3 repetitions of >= 0.1 s each (the table takes the minima: a
+# shared machine's bursts only ever add time); about 5 minutes on 2 cores.
 if [ $quick = 1 ]; then
     min_time=${min_time:-0.02}; reps=${reps:-1}
 else
@@ -74,7 +74,7 @@ args=(--benchmark_min_time="$min_time" --benchmark_out="$out/bench.json"
       --benchmark_out_format=json)
 if [ $quick = 1 ]; then args+=(--sc_quick); fi
 if [ "$reps" -gt 1 ]; then
-    args+=(--benchmark_repetitions="$reps" --benchmark_display_aggregates_only=true)
+    args+=(--benchmark_repetitions="$reps")
 fi
 if [ -n "$filter" ]; then args+=(--benchmark_filter="$filter"); fi
 args+=("${extra[@]}")
