@@ -16,11 +16,11 @@
 
 const sc_gemm_kernel sc_gemm_kernels[] = {
 #if SC_X86
-    {SC_ISA_AVX512, "gemm_8x32", 8, 32, 32, sc_gemm_8x32_avx512, sc_igemm_8x32_avx512},
+    {SC_ISA_AVX512, "gemm_8x32", 8, 32, 16, sc_gemm_8x32_avx512, sc_igemm_8x32_avx512},
     {SC_ISA_AVX2, "gemm_6x16", 6, 16, 8, sc_gemm_6x16_avx2, sc_igemm_6x16_avx2},
 #endif
 #if SC_ARM64
-    {SC_ISA_NEON, "gemm_6x16", 6, 16, 16, sc_gemm_6x16_neon, sc_igemm_6x16_neon},
+    {SC_ISA_NEON, "gemm_6x16", 6, 16, 4, sc_gemm_6x16_neon, sc_igemm_6x16_neon},
 #endif
     {SC_ISA_SCALAR, "gemm_4x8", 4, 8, 8, sc_gemm_4x8_scalar, sc_igemm_4x8_scalar},
     {SC_ISA_SCALAR, NULL, 0, 0, 0, NULL, NULL},

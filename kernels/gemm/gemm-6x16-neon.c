@@ -8,9 +8,11 @@
  * factor straight from a lane (fmla v.4s, v.4s, v.s[i]), so there is no
  * broadcast. Registers: 24 accumulators + 4 B + 2 A = 30 of 32.
  *
- * Edges: rows past m are neither loaded nor stored; a row of C narrower than
- * 16 goes through a 16-float stack buffer so that only its n floats are
- * touched. B rows are always read whole (the contract makes all 16 floats
+ * Edges: rows past m are neither computed nor loaded nor stored, and a tile
+ * of n columns runs only its ceil(n / 4) vectors. Whole vectors of C are
+ * loaded and stored in place; a column count that is not a multiple of 4
+ * goes through a stack tile so that only its n floats are touched. B rows
+ * are read a whole vector at a time (the contract makes all 16 floats
  * readable); no row past kc is read.
  *
  * When accumulating, the accumulators start from C, so each element is the
@@ -23,42 +25,115 @@
 #include "internal.h"
 #include "simd/neon.h"
 
-static inline void sc_gemm_6x16_load_row(const float *p, int64_t n, float32x4_t *v0,
-                                         float32x4_t *v1, float32x4_t *v2, float32x4_t *v3)
-{
-    if (n == 16) {
-        *v0 = vld1q_f32(p);
-        *v1 = vld1q_f32(p + 4);
-        *v2 = vld1q_f32(p + 8);
-        *v3 = vld1q_f32(p + 12);
-        return;
+#define MR 6
+
+/* R rows and V q vectors (compile-time constants once inlined) of the tile
+   at t, row stride ldt; rows past R and vectors past V are neither computed
+   nor loaded nor stored. Named accumulators, not arrays: GCC keeps these in
+   registers. */
+#define SC_ROW_INIT(i, x0, x1, x2, x3)                                                          \
+    if (R > i) {                                                                               \
+        if (accumulate) {                                                                      \
+            x0 = vld1q_f32(t + i * ldt);                                                       \
+            if (V > 1)                                                                         \
+                x1 = vld1q_f32(t + i * ldt + 4);                                               \
+            if (V > 2)                                                                         \
+                x2 = vld1q_f32(t + i * ldt + 8);                                               \
+            if (V > 3)                                                                         \
+                x3 = vld1q_f32(t + i * ldt + 12);                                              \
+        } else if (bias) {                                                                     \
+            x0 = x1 = x2 = x3 = vdupq_n_f32(bias[i]);                                          \
+        }                                                                                      \
     }
-    float t[16] = {0.0f};
-    for (int64_t j = 0; j < n; j++)
-        t[j] = p[j];
-    *v0 = vld1q_f32(t);
-    *v1 = vld1q_f32(t + 4);
-    *v2 = vld1q_f32(t + 8);
-    *v3 = vld1q_f32(t + 12);
+/* FMA with the A factor taken from a lane (fmla v.4s, v.4s, v.s[l]): rows
+   0-3 from the 4-float A load, rows 4-5 from the 2-float one. */
+#define SC_ROW_FMA(i, LANEFN, av, l, x0, x1, x2, x3)                                            \
+    if (R > i) {                                                                               \
+        x0 = LANEFN(x0, b0, av, l);                                                            \
+        if (V > 1)                                                                             \
+            x1 = LANEFN(x1, b1, av, l);                                                        \
+        if (V > 2)                                                                             \
+            x2 = LANEFN(x2, b2, av, l);                                                        \
+        if (V > 3)                                                                             \
+            x3 = LANEFN(x3, b3, av, l);                                                        \
+    }
+#define SC_ROW_STORE(i, x0, x1, x2, x3)                                                         \
+    if (R > i) {                                                                               \
+        vst1q_f32(t + i * ldt, x0);                                                            \
+        if (V > 1)                                                                             \
+            vst1q_f32(t + i * ldt + 4, x1);                                                    \
+        if (V > 2)                                                                             \
+            vst1q_f32(t + i * ldt + 8, x2);                                                    \
+        if (V > 3)                                                                             \
+            vst1q_f32(t + i * ldt + 12, x3);                                                   \
+    }
+
+static inline __attribute__((always_inline)) void
+sc_gemm_6x16_rows(const int R, const int V, int64_t kc, const float *a, const float *b,
+                  int64_t ldb, const float *const *bt, int64_t boff, float *t, int64_t ldt,
+                  int accumulate, const float *bias)
+{
+    const float32x4_t z = vdupq_n_f32(0.0f);
+    float32x4_t c00 = z, c01 = z, c02 = z, c03 = z;
+    float32x4_t c10 = z, c11 = z, c12 = z, c13 = z;
+    float32x4_t c20 = z, c21 = z, c22 = z, c23 = z;
+    float32x4_t c30 = z, c31 = z, c32 = z, c33 = z;
+    float32x4_t c40 = z, c41 = z, c42 = z, c43 = z;
+    float32x4_t c50 = z, c51 = z, c52 = z, c53 = z;
+    SC_ROW_INIT(0, c00, c01, c02, c03)
+    SC_ROW_INIT(1, c10, c11, c12, c13)
+    SC_ROW_INIT(2, c20, c21, c22, c23)
+    SC_ROW_INIT(3, c30, c31, c32, c33)
+    SC_ROW_INIT(4, c40, c41, c42, c43)
+    SC_ROW_INIT(5, c50, c51, c52, c53)
+
+    for (int64_t k = 0; k < kc; k++) {
+        const float32x4_t a03 = vld1q_f32(a);
+        const float32x2_t a45 = vld1_f32(a + 4);
+        const float *bk = bt ? bt[k] + boff : b;
+        const float32x4_t b0 = vld1q_f32(bk);
+        const float32x4_t b1 = V > 1 ? vld1q_f32(bk + 4) : z;
+        const float32x4_t b2 = V > 2 ? vld1q_f32(bk + 8) : z;
+        const float32x4_t b3 = V > 3 ? vld1q_f32(bk + 12) : z;
+        a += MR;
+        if (!bt)
+            b += ldb;
+
+        SC_ROW_FMA(0, vfmaq_laneq_f32, a03, 0, c00, c01, c02, c03)
+        SC_ROW_FMA(1, vfmaq_laneq_f32, a03, 1, c10, c11, c12, c13)
+        SC_ROW_FMA(2, vfmaq_laneq_f32, a03, 2, c20, c21, c22, c23)
+        SC_ROW_FMA(3, vfmaq_laneq_f32, a03, 3, c30, c31, c32, c33)
+        SC_ROW_FMA(4, vfmaq_lane_f32, a45, 0, c40, c41, c42, c43)
+        SC_ROW_FMA(5, vfmaq_lane_f32, a45, 1, c50, c51, c52, c53)
+    }
+
+    SC_ROW_STORE(0, c00, c01, c02, c03)
+    SC_ROW_STORE(1, c10, c11, c12, c13)
+    SC_ROW_STORE(2, c20, c21, c22, c23)
+    SC_ROW_STORE(3, c30, c31, c32, c33)
+    SC_ROW_STORE(4, c40, c41, c42, c43)
+    SC_ROW_STORE(5, c50, c51, c52, c53)
 }
 
-static inline void sc_gemm_6x16_store_row(float *p, int64_t n, float32x4_t v0, float32x4_t v1,
-                                          float32x4_t v2, float32x4_t v3)
+/* The loop for exactly m rows and V vectors: a short panel (cout not a
+   multiple of 6) skips the FMAs of its missing rows, and a tile of at most
+   4 (8, 12) columns those of its unused vectors. Each output still sums its
+   k terms in the same order, so the bits depend on neither. */
+static inline __attribute__((always_inline)) void
+sc_gemm_6x16_rows_m(const int V, int64_t kc, const float *a, const float *b, int64_t ldb,
+                    const float *const *bt, int64_t boff, float *t, int64_t ldt, int64_t m,
+                    int accumulate, const float *bias)
 {
-    if (n == 16) {
-        vst1q_f32(p, v0);
-        vst1q_f32(p + 4, v1);
-        vst1q_f32(p + 8, v2);
-        vst1q_f32(p + 12, v3);
-        return;
+#define SC_ROWS(R) sc_gemm_6x16_rows(R, V, kc, a, b, ldb, bt, boff, t, ldt, accumulate, bias)
+    switch (m) {
+    case 1: SC_ROWS(1); break;
+    case 2: SC_ROWS(2); break;
+    case 3: SC_ROWS(3); break;
+    case 4: SC_ROWS(4); break;
+    case 5: SC_ROWS(5); break;
+    default: SC_ROWS(6); break;
     }
-    float t[16];
-    vst1q_f32(t, v0);
-    vst1q_f32(t + 4, v1);
-    vst1q_f32(t + 8, v2);
-    vst1q_f32(t + 12, v3);
-    for (int64_t j = 0; j < n; j++)
-        p[j] = t[j];
+#undef SC_ROWS
 }
 
 static inline __attribute__((always_inline)) void
@@ -68,91 +143,38 @@ sc_gemm_6x16_body(int64_t kc, const float *a, const float *b, int64_t ldb, const
 {
     /* Callers guarantee 1 <= m <= 6, 1 <= n <= 16; the clamp only keeps a
        broken caller from writing past the tile. */
-    m = m < 6 ? m : 6;
+    m = m < MR ? m : MR;
     n = n < 16 ? n : 16;
-
-    const float32x4_t z = vdupq_n_f32(0.0f);
-    float32x4_t c00 = z, c01 = z, c02 = z, c03 = z;
-    float32x4_t c10 = z, c11 = z, c12 = z, c13 = z;
-    float32x4_t c20 = z, c21 = z, c22 = z, c23 = z;
-    float32x4_t c30 = z, c31 = z, c32 = z, c33 = z;
-    float32x4_t c40 = z, c41 = z, c42 = z, c43 = z;
-    float32x4_t c50 = z, c51 = z, c52 = z, c53 = z;
-    if (accumulate) {
-        sc_gemm_6x16_load_row(c, n, &c00, &c01, &c02, &c03);
-        if (m > 1)
-            sc_gemm_6x16_load_row(c + ldc, n, &c10, &c11, &c12, &c13);
-        if (m > 2)
-            sc_gemm_6x16_load_row(c + 2 * ldc, n, &c20, &c21, &c22, &c23);
-        if (m > 3)
-            sc_gemm_6x16_load_row(c + 3 * ldc, n, &c30, &c31, &c32, &c33);
-        if (m > 4)
-            sc_gemm_6x16_load_row(c + 4 * ldc, n, &c40, &c41, &c42, &c43);
-        if (m > 5)
-            sc_gemm_6x16_load_row(c + 5 * ldc, n, &c50, &c51, &c52, &c53);
-    } else if (bias) {
-        c00 = c01 = c02 = c03 = vdupq_n_f32(bias[0]);
-        if (m > 1)
-            c10 = c11 = c12 = c13 = vdupq_n_f32(bias[1]);
-        if (m > 2)
-            c20 = c21 = c22 = c23 = vdupq_n_f32(bias[2]);
-        if (m > 3)
-            c30 = c31 = c32 = c33 = vdupq_n_f32(bias[3]);
-        if (m > 4)
-            c40 = c41 = c42 = c43 = vdupq_n_f32(bias[4]);
-        if (m > 5)
-            c50 = c51 = c52 = c53 = vdupq_n_f32(bias[5]);
+    /* Whole vectors are loaded and stored in place; a column count that is
+       not a multiple of 4 goes through a stack tile. */
+    const int full = n % 4 == 0;
+    float tile[MR * 16];
+    float *t = c;
+    int64_t ldt = ldc;
+    if (!full) {
+        t = tile;
+        ldt = 16;
+        if (accumulate)
+            for (int64_t i = 0; i < m; i++)
+                for (int64_t j = 0; j < 16; j++)
+                    tile[i * 16 + j] = j < n ? c[i * ldc + j] : 0.0f;
     }
-
-    for (int64_t k = 0; k < kc; k++) {
-        const float32x4_t a03 = vld1q_f32(a);
-        const float32x2_t a45 = vld1_f32(a + 4);
-        const float *bk = bt ? bt[k] + boff : b;
-        const float32x4_t b0 = vld1q_f32(bk);
-        const float32x4_t b1 = vld1q_f32(bk + 4);
-        const float32x4_t b2 = vld1q_f32(bk + 8);
-        const float32x4_t b3 = vld1q_f32(bk + 12);
-        a += 6;
-        if (!bt)
-            b += ldb;
-
-        c00 = vfmaq_laneq_f32(c00, b0, a03, 0);
-        c01 = vfmaq_laneq_f32(c01, b1, a03, 0);
-        c02 = vfmaq_laneq_f32(c02, b2, a03, 0);
-        c03 = vfmaq_laneq_f32(c03, b3, a03, 0);
-        c10 = vfmaq_laneq_f32(c10, b0, a03, 1);
-        c11 = vfmaq_laneq_f32(c11, b1, a03, 1);
-        c12 = vfmaq_laneq_f32(c12, b2, a03, 1);
-        c13 = vfmaq_laneq_f32(c13, b3, a03, 1);
-        c20 = vfmaq_laneq_f32(c20, b0, a03, 2);
-        c21 = vfmaq_laneq_f32(c21, b1, a03, 2);
-        c22 = vfmaq_laneq_f32(c22, b2, a03, 2);
-        c23 = vfmaq_laneq_f32(c23, b3, a03, 2);
-        c30 = vfmaq_laneq_f32(c30, b0, a03, 3);
-        c31 = vfmaq_laneq_f32(c31, b1, a03, 3);
-        c32 = vfmaq_laneq_f32(c32, b2, a03, 3);
-        c33 = vfmaq_laneq_f32(c33, b3, a03, 3);
-        c40 = vfmaq_lane_f32(c40, b0, a45, 0);
-        c41 = vfmaq_lane_f32(c41, b1, a45, 0);
-        c42 = vfmaq_lane_f32(c42, b2, a45, 0);
-        c43 = vfmaq_lane_f32(c43, b3, a45, 0);
-        c50 = vfmaq_lane_f32(c50, b0, a45, 1);
-        c51 = vfmaq_lane_f32(c51, b1, a45, 1);
-        c52 = vfmaq_lane_f32(c52, b2, a45, 1);
-        c53 = vfmaq_lane_f32(c53, b3, a45, 1);
-    }
-
-    sc_gemm_6x16_store_row(c, n, c00, c01, c02, c03);
-    if (m > 1)
-        sc_gemm_6x16_store_row(c + ldc, n, c10, c11, c12, c13);
-    if (m > 2)
-        sc_gemm_6x16_store_row(c + 2 * ldc, n, c20, c21, c22, c23);
-    if (m > 3)
-        sc_gemm_6x16_store_row(c + 3 * ldc, n, c30, c31, c32, c33);
-    if (m > 4)
-        sc_gemm_6x16_store_row(c + 4 * ldc, n, c40, c41, c42, c43);
-    if (m > 5)
-        sc_gemm_6x16_store_row(c + 5 * ldc, n, c50, c51, c52, c53);
+    if (n > 12)
+        sc_gemm_6x16_rows_m(4, kc, a, b, ldb, bt, boff, t, ldt, m, accumulate, bias);
+    else if (n > 8)
+        sc_gemm_6x16_rows_m(3, kc, a, b, ldb, bt, boff, t, ldt, m, accumulate, bias);
+    else if (n > 4)
+        sc_gemm_6x16_rows_m(2, kc, a, b, ldb, bt, boff, t, ldt, m, accumulate, bias);
+    else
+        sc_gemm_6x16_rows_m(1, kc, a, b, ldb, bt, boff, t, ldt, m, accumulate, bias);
+    if (!full)
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++)
+                c[i * ldc + j] = tile[i * 16 + j];
 }
+
+#undef SC_ROW_INIT
+#undef SC_ROW_FMA
+#undef SC_ROW_STORE
 
 SC_DEFINE_GEMM(6x16, neon)

@@ -11,9 +11,10 @@
  * broadcasts, well inside 32.
  *
  * Edges: columns through __mmask16 masked loads/stores of C (masked-off lanes
- * are never accessed); rows past m are neither loaded nor stored. B rows are
- * always read whole (the contract makes all 32 floats readable), A rows are
- * the panel's 8 floats, and no row past kc is read.
+ * are never accessed); rows past m are neither computed nor loaded nor
+ * stored, and a tile of at most 16 columns runs one vector. B rows are read
+ * a whole vector at a time (the contract makes all 32 floats readable), A
+ * rows are the panel's 8 floats, and no row past kc is read.
  *
  * When accumulating, the accumulators start from C, so each element is the
  * single left-to-right sum c + a0*b0 + a1*b1 + ... (one FMA per step) however
@@ -25,145 +26,134 @@
 #include "internal.h"
 #include "simd/avx512.h"
 
-/* One row of the tile: the masked C loads and stores of its two halves. The
-   high half is skipped entirely when n <= 16, so no address past the corner
-   is even formed. */
-static inline void sc_gemm_8x32_load_row(const float *p, __mmask16 k0, __mmask16 k1, int64_t n,
-                                         __m512 *lo, __m512 *hi)
-{
-    *lo = _mm512_maskz_loadu_ps(k0, p);
-    *hi = n > 16 ? _mm512_maskz_loadu_ps(k1, p + 16) : _mm512_setzero_ps();
-}
+#define MR 8
 
-static inline void sc_gemm_8x32_store_row(float *p, __mmask16 k0, __mmask16 k1, int64_t n,
-                                          __m512 lo, __m512 hi)
-{
-    _mm512_mask_storeu_ps(p, k0, lo);
-    if (n > 16)
-        _mm512_mask_storeu_ps(p + 16, k1, hi);
-}
+/* R rows and V vectors (compile-time constants once inlined) of the tile;
+   rows past R, and the high half when V is 1, are neither computed nor
+   loaded nor stored, so no address past the corner is even formed. Named
+   accumulators, not arrays: GCC keeps these in registers. */
+#define SC_ROW_INIT(i, x0, x1)                                                                  \
+    if (R > i) {                                                                               \
+        if (accumulate) {                                                                      \
+            x0 = _mm512_maskz_loadu_ps(k0, c + i * ldc);                                       \
+            if (V > 1)                                                                         \
+                x1 = _mm512_maskz_loadu_ps(k1, c + i * ldc + 16);                              \
+        } else if (bias) {                                                                     \
+            x0 = x1 = _mm512_set1_ps(bias[i]);                                                 \
+        }                                                                                      \
+    }
+#define SC_ROW_FMA(i, x0, x1)                                                                   \
+    if (R > i) {                                                                               \
+        const __m512 x = _mm512_set1_ps(ap_[i]);                                               \
+        x0 = _mm512_fmadd_ps(x, b0, x0);                                                       \
+        if (V > 1)                                                                             \
+            x1 = _mm512_fmadd_ps(x, b1, x1);                                                   \
+    }
+#define SC_ROW_STORE(i, x0, x1)                                                                 \
+    if (R > i) {                                                                               \
+        _mm512_mask_storeu_ps(c + i * ldc, k0, x0);                                            \
+        if (V > 1)                                                                             \
+            _mm512_mask_storeu_ps(c + i * ldc + 16, k1, x1);                                   \
+    }
 
-/* One k step: B row at bp (32 floats), A row at ap (8 floats). */
-#define SC_GEMM_8X32_STEP(ap, bp)                                                              \
+/* One k step: B row at bk, A row at ak. */
+#define SC_GEMM_8X32_STEP(ak, bk)                                                              \
     do {                                                                                       \
-        const __m512 b0 = _mm512_loadu_ps(bp);                                                 \
-        const __m512 b1 = _mm512_loadu_ps((bp) + 16);                                          \
-        __m512 av;                                                                             \
-        av = _mm512_set1_ps((ap)[0]);                                                          \
-        c00 = _mm512_fmadd_ps(av, b0, c00);                                                    \
-        c01 = _mm512_fmadd_ps(av, b1, c01);                                                    \
-        av = _mm512_set1_ps((ap)[1]);                                                          \
-        c10 = _mm512_fmadd_ps(av, b0, c10);                                                    \
-        c11 = _mm512_fmadd_ps(av, b1, c11);                                                    \
-        av = _mm512_set1_ps((ap)[2]);                                                          \
-        c20 = _mm512_fmadd_ps(av, b0, c20);                                                    \
-        c21 = _mm512_fmadd_ps(av, b1, c21);                                                    \
-        av = _mm512_set1_ps((ap)[3]);                                                          \
-        c30 = _mm512_fmadd_ps(av, b0, c30);                                                    \
-        c31 = _mm512_fmadd_ps(av, b1, c31);                                                    \
-        av = _mm512_set1_ps((ap)[4]);                                                          \
-        c40 = _mm512_fmadd_ps(av, b0, c40);                                                    \
-        c41 = _mm512_fmadd_ps(av, b1, c41);                                                    \
-        av = _mm512_set1_ps((ap)[5]);                                                          \
-        c50 = _mm512_fmadd_ps(av, b0, c50);                                                    \
-        c51 = _mm512_fmadd_ps(av, b1, c51);                                                    \
-        av = _mm512_set1_ps((ap)[6]);                                                          \
-        c60 = _mm512_fmadd_ps(av, b0, c60);                                                    \
-        c61 = _mm512_fmadd_ps(av, b1, c61);                                                    \
-        av = _mm512_set1_ps((ap)[7]);                                                          \
-        c70 = _mm512_fmadd_ps(av, b0, c70);                                                    \
-        c71 = _mm512_fmadd_ps(av, b1, c71);                                                    \
+        const float *ap_ = (ak);                                                               \
+        const __m512 b0 = _mm512_loadu_ps(bk);                                                \
+        const __m512 b1 = V > 1 ? _mm512_loadu_ps((bk) + 16) : b0;                             \
+        SC_ROW_FMA(0, c00, c01)                                                                \
+        SC_ROW_FMA(1, c10, c11)                                                                \
+        SC_ROW_FMA(2, c20, c21)                                                                \
+        SC_ROW_FMA(3, c30, c31)                                                                \
+        SC_ROW_FMA(4, c40, c41)                                                                \
+        SC_ROW_FMA(5, c50, c51)                                                                \
+        SC_ROW_FMA(6, c60, c61)                                                                \
+        SC_ROW_FMA(7, c70, c71)                                                                \
     } while (0)
+
+static inline __attribute__((always_inline)) void
+sc_gemm_8x32_rows(const int R, const int V, int64_t kc, const float *a, const float *b,
+                  int64_t ldb, const float *const *bt, int64_t boff, float *c, int64_t ldc,
+                  __mmask16 k0, __mmask16 k1, int accumulate, const float *bias)
+{
+    __m512 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+    c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = _mm512_setzero_ps();
+    c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = _mm512_setzero_ps();
+    SC_ROW_INIT(0, c00, c01)
+    SC_ROW_INIT(1, c10, c11)
+    SC_ROW_INIT(2, c20, c21)
+    SC_ROW_INIT(3, c30, c31)
+    SC_ROW_INIT(4, c40, c41)
+    SC_ROW_INIT(5, c50, c51)
+    SC_ROW_INIT(6, c60, c61)
+    SC_ROW_INIT(7, c70, c71)
+
+    /* Unrolled by 2 to spread the loop overhead (by 4, gcc 12 shuffles
+       accumulators through extra register moves). Each accumulator sees its
+       products in k order either way. */
+#pragma GCC unroll 2
+    for (int64_t k = 0; k < kc; k++) {
+        const float *bk = bt ? bt[k] + boff : b;
+        SC_GEMM_8X32_STEP(a, bk);
+        a += MR;
+        if (!bt)
+            b += ldb;
+    }
+
+    SC_ROW_STORE(0, c00, c01)
+    SC_ROW_STORE(1, c10, c11)
+    SC_ROW_STORE(2, c20, c21)
+    SC_ROW_STORE(3, c30, c31)
+    SC_ROW_STORE(4, c40, c41)
+    SC_ROW_STORE(5, c50, c51)
+    SC_ROW_STORE(6, c60, c61)
+    SC_ROW_STORE(7, c70, c71)
+}
+
+/* The loop for exactly m rows and V vectors: a short panel (cout not a
+   multiple of 8) skips the FMAs of its missing rows, and a tile of at most
+   16 columns (the end of an output row, for the indirect form) those of its
+   high half. Each output still sums its k terms in the same order, so the
+   bits depend on neither. */
+static inline __attribute__((always_inline)) void
+sc_gemm_8x32_rows_m(const int V, int64_t kc, const float *a, const float *b, int64_t ldb,
+                    const float *const *bt, int64_t boff, float *c, int64_t ldc, int64_t m,
+                    __mmask16 k0, __mmask16 k1, int accumulate, const float *bias)
+{
+#define SC_ROWS(R) sc_gemm_8x32_rows(R, V, kc, a, b, ldb, bt, boff, c, ldc, k0, k1, accumulate, bias)
+    switch (m) {
+    case 1: SC_ROWS(1); break;
+    case 2: SC_ROWS(2); break;
+    case 3: SC_ROWS(3); break;
+    case 4: SC_ROWS(4); break;
+    case 5: SC_ROWS(5); break;
+    case 6: SC_ROWS(6); break;
+    case 7: SC_ROWS(7); break;
+    default: SC_ROWS(8); break;
+    }
+#undef SC_ROWS
+}
 
 static inline __attribute__((always_inline)) void
 sc_gemm_8x32_body(int64_t kc, const float *a, const float *b, int64_t ldb, const float *const *bt,
                   int64_t boff, float *c, int64_t ldc, int64_t m, int64_t n, int accumulate,
                   const float *bias)
 {
-    /* Callers guarantee 1 <= m <= 8, 1 <= n <= 32; the clamp only keeps a
-       broken caller from writing past the tile. */
-    m = m < 8 ? m : 8;
+    /* Callers guarantee 1 <= n <= 32; the clamp only keeps a broken caller
+       from writing past the tile. */
     n = n < 32 ? n : 32;
     const __mmask16 k0 = sc_avx512_tail_mask(n);
     const __mmask16 k1 = sc_avx512_tail_mask(n - 16);
-
-    __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
-    __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
-    __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
-    __m512 c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
-    __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps();
-    __m512 c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
-    __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps();
-    __m512 c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
-    if (accumulate) {
-        sc_gemm_8x32_load_row(c, k0, k1, n, &c00, &c01);
-        if (m > 1)
-            sc_gemm_8x32_load_row(c + ldc, k0, k1, n, &c10, &c11);
-        if (m > 2)
-            sc_gemm_8x32_load_row(c + 2 * ldc, k0, k1, n, &c20, &c21);
-        if (m > 3)
-            sc_gemm_8x32_load_row(c + 3 * ldc, k0, k1, n, &c30, &c31);
-        if (m > 4)
-            sc_gemm_8x32_load_row(c + 4 * ldc, k0, k1, n, &c40, &c41);
-        if (m > 5)
-            sc_gemm_8x32_load_row(c + 5 * ldc, k0, k1, n, &c50, &c51);
-        if (m > 6)
-            sc_gemm_8x32_load_row(c + 6 * ldc, k0, k1, n, &c60, &c61);
-        if (m > 7)
-            sc_gemm_8x32_load_row(c + 7 * ldc, k0, k1, n, &c70, &c71);
-    } else if (bias) {
-        c00 = c01 = _mm512_set1_ps(bias[0]);
-        if (m > 1)
-            c10 = c11 = _mm512_set1_ps(bias[1]);
-        if (m > 2)
-            c20 = c21 = _mm512_set1_ps(bias[2]);
-        if (m > 3)
-            c30 = c31 = _mm512_set1_ps(bias[3]);
-        if (m > 4)
-            c40 = c41 = _mm512_set1_ps(bias[4]);
-        if (m > 5)
-            c50 = c51 = _mm512_set1_ps(bias[5]);
-        if (m > 6)
-            c60 = c61 = _mm512_set1_ps(bias[6]);
-        if (m > 7)
-            c70 = c71 = _mm512_set1_ps(bias[7]);
-    }
-
-    /* Unrolled by 2 to spread the loop overhead (by 4, gcc 12 shuffles
-       accumulators through extra register moves); the remainder runs one k
-       at a time. Either way each accumulator sees its products in k order. */
-    int64_t k = 0;
-    for (; k + 2 <= kc; k += 2) {
-        SC_GEMM_8X32_STEP(a, bt ? bt[k] + boff : b);
-        SC_GEMM_8X32_STEP(a + 8, bt ? bt[k + 1] + boff : b + ldb);
-        a += 16;
-        if (!bt)
-            b += 2 * ldb;
-    }
-    for (; k < kc; k++) {
-        SC_GEMM_8X32_STEP(a, bt ? bt[k] + boff : b);
-        a += 8;
-        if (!bt)
-            b += ldb;
-    }
-
-    sc_gemm_8x32_store_row(c, k0, k1, n, c00, c01);
-    if (m > 1)
-        sc_gemm_8x32_store_row(c + ldc, k0, k1, n, c10, c11);
-    if (m > 2)
-        sc_gemm_8x32_store_row(c + 2 * ldc, k0, k1, n, c20, c21);
-    if (m > 3)
-        sc_gemm_8x32_store_row(c + 3 * ldc, k0, k1, n, c30, c31);
-    if (m > 4)
-        sc_gemm_8x32_store_row(c + 4 * ldc, k0, k1, n, c40, c41);
-    if (m > 5)
-        sc_gemm_8x32_store_row(c + 5 * ldc, k0, k1, n, c50, c51);
-    if (m > 6)
-        sc_gemm_8x32_store_row(c + 6 * ldc, k0, k1, n, c60, c61);
-    if (m > 7)
-        sc_gemm_8x32_store_row(c + 7 * ldc, k0, k1, n, c70, c71);
+    if (n > 16)
+        sc_gemm_8x32_rows_m(2, kc, a, b, ldb, bt, boff, c, ldc, m, k0, k1, accumulate, bias);
+    else
+        sc_gemm_8x32_rows_m(1, kc, a, b, ldb, bt, boff, c, ldc, m, k0, k1, accumulate, bias);
 }
 
 #undef SC_GEMM_8X32_STEP
+#undef SC_ROW_INIT
+#undef SC_ROW_FMA
+#undef SC_ROW_STORE
 
 SC_DEFINE_GEMM(8x32, avx512)
