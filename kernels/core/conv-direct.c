@@ -62,9 +62,10 @@ static sc_status sc_direct_create(struct sc_conv2d_plan *p, const float *weight,
     s->scratch = 0;
     int64_t pad_floats;
     const int64_t fp[3] = {g->cin_g, g->hp, g->wp};
-    if (sc_prod_i64(&pad_floats, 3, fp) && pad_floats <= SC_DIRECT_SCRATCH_MAX) {
+    if (sc_prod_i64(&pad_floats, 3, fp) && pad_floats <= SC_DIRECT_SCRATCH_MAX &&
+        g->sw <= SC_DIRECT_SCRATCH_MAX) {
         s->scratch = 1;
-        p->workspace_per_thread = ((size_t)pad_floats * sizeof(float) + 63) / 64 * 64;
+        p->workspace_per_thread = ((size_t)SC_DIRECT_SCRATCH(g) * sizeof(float) + 63) / 64 * 64;
     }
     return SC_OK;
 }
@@ -110,10 +111,12 @@ static void sc_direct_run(const struct sc_conv2d_plan *p, const float *in, float
         float *scratch = s->scratch ? (float *)((char *)ws + (size_t)omp_get_thread_num() *
                                                               p->workspace_per_thread)
                                     : NULL;
-        s->kernel->fn(g, img, s->weight, oimg, oc0, oc1, oh0, oh1, scratch);
-        /* The rows just written are still in cache: finish them now. */
+        s->kernel->fn(g, img, s->weight, p->has_bias ? p->bias : NULL, oimg, oc0, oc1, oh0, oh1,
+                      scratch);
+        /* The sums started from the bias; the rows just written are still
+           in cache for the activation. */
         for (int64_t oc = oc0; oc < oc1; oc++)
-            sc_conv_epilogue(p, oimg + (oc * ho + oh0) * wo, (oh1 - oh0) * wo, oc);
+            sc_conv_activation(p, oimg + (oc * ho + oh0) * wo, (oh1 - oh0) * wo);
     }
 }
 

@@ -197,7 +197,7 @@ typedef struct sc_gemm_kernel {
     sc_isa isa;
     const char *name;   /* "gemm_4x8": the tile, same in describe strings */
     int mr, nr;
-    int nr_min; /* columns a tile costs at least: n <= nr_min runs as fast as n = nr_min */
+    int nr_min; /* cost granularity: n columns cost what n rounded up to nr_min cost */
     sc_gemm_ukernel_fn fn;
     sc_igemm_ukernel_fn ifn;
 } sc_gemm_kernel;
@@ -209,15 +209,20 @@ typedef struct sc_gemm_kernel {
 /*
  * Computes output rows [oh0, oh1) of output channels [oc0, oc1) (all in one
  * group) of image `in` (one batch image, NCHW, cin planes) into `out` (one
- * batch image, cout planes), raw sums without bias or activation.
+ * batch image, cout planes): each output's sum starts from bias[oc] (from
+ * zero when bias is NULL), with no activation. Starting from the bias, as
+ * the GEMM kernels do, saves the executor a second pass over the output.
  * weight is PyTorch's layout (cout, cin_g, kh, kw). scratch, when not NULL,
  * holds SC_DIRECT_SCRATCH(g) floats the kernel may use to pad the group's
  * input rows once per call (kernels that have no use for it ignore it).
  */
-#define SC_DIRECT_SCRATCH(g) ((g)->cin_g * (g)->hp * (g)->wp)
+#define SC_DIRECT_SCRATCH(g) ((g)->cin_g * (g)->hp * (g)->wp + SC_DIRECT_SLACK(g))
+/* Floats after the padded rows that a vector of the widest ISA (16 lanes)
+   may read past the last row's end. */
+#define SC_DIRECT_SLACK(g) (16 * (g)->sw)
 typedef void (*sc_direct_fn)(const sc_conv_geom *g, const float *in, const float *weight,
-                             float *out, int64_t oc0, int64_t oc1, int64_t oh0, int64_t oh1,
-                             float *scratch);
+                             const float *bias, float *out, int64_t oc0, int64_t oc1, int64_t oh0,
+                             int64_t oh1, float *scratch);
 
 typedef struct sc_direct_kernel {
     sc_isa isa;

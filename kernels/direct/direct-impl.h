@@ -5,7 +5,8 @@
  * to block over.
  *
  * Each output element is one register lane summing its taps in the order
- * (ic, kh, kw), one fused multiply-add each, from zero; blocks of two rows
+ * (ic, kh, kw), one fused multiply-add each, from its channel's bias (or
+ * zero); blocks of two rows
  * by 4 * SC_VLEN outputs share their tap loop and are stored once.
  * When the executor passes scratch (the group's padded input fits in it),
  * the rows a call reads are padded once into it through the padding maps and
@@ -22,6 +23,7 @@
  * the ISA's flags turn fmaf into its fused instruction.
  */
 #include <math.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -60,7 +62,7 @@ sc_direct_row(const sc_direct_src *in, const int mapped, const float *plane, int
     do {                                                                                       \
         if (row) {                                                                             \
             const float *q_ = (row) + j * dw;                                                  \
-            x0 = sc_vfma(wv, sc_direct_load(q_, sw1, sw, part), x0);                           \
+            x0 = sc_vfma(wv, sc_direct_load(q_, sw1, sw, mapped ? part : 0), x0);              \
             if (nvec > 1)                                                                      \
                 x1 = sc_vfma(wv, sc_direct_load(q_ + vs, sw1, sw, 0), x1);                     \
             if (nvec > 2)                                                                      \
@@ -98,20 +100,24 @@ sc_direct_row(const sc_direct_src *in, const int mapped, const float *plane, int
  * (nrow = 1 or 2, nvec = 1..4, sw1 = stride 1: constants once inlined, so
  * the up to eight named accumulators stay in registers and the stride test
  * leaves the tap loop), or the first `part` lanes of one vector when
- * part > 0. Two rows and four vectors give eight independent chains: enough
+ * part > 0. A part vector reads whole vectors from scratch, whose slack
+ * (SC_DIRECT_SLACK) keeps the unused lanes' reads inside it: lane by lane
+ * loads cost several times the FMAs on a 7-wide strided row. Only the
+ * part lanes are stored. Two rows and four vectors give eight independent chains: enough
  * to hide the fused multiply-add latency, as every chain waits on its own
  * previous tap.
  */
 static inline __attribute__((always_inline)) void
 sc_direct_block(const sc_conv_geom *g, const sc_direct_src *in, const int mapped,
-                const float *w_oc, int64_t oh, int64_t ow, const int nrow, const int nvec,
-                const int sw1, int64_t part, float *orow, int64_t wo)
+                const float *w_oc, float b, int64_t oh, int64_t ow, const int nrow,
+                const int nvec, const int sw1, int64_t part, float *orow, int64_t wo)
 {
     const int64_t kh = g->kh, kw = g->kw, sw = g->sw, dw = g->dw;
     const int64_t x0 = ow * sw - in->col0; /* column of tap 0 of output ow */
     const int64_t vs = SC_VLEN * sw;      /* input floats between vectors */
-    sc_vf a00 = sc_vzero(), a01 = sc_vzero(), a02 = sc_vzero(), a03 = sc_vzero();
-    sc_vf a10 = sc_vzero(), a11 = sc_vzero(), a12 = sc_vzero(), a13 = sc_vzero();
+    const sc_vf bv = sc_vset1(b);
+    sc_vf a00 = bv, a01 = bv, a02 = bv, a03 = bv;
+    sc_vf a10 = bv, a11 = bv, a12 = bv, a13 = bv;
     for (int64_t ic = 0; ic < g->cin_g; ic++) {
         const float *plane = in->base + ic * in->plane;
         for (int64_t i = 0; i < kh; i++) {
@@ -137,10 +143,11 @@ sc_direct_block(const sc_conv_geom *g, const sc_direct_src *in, const int mapped
    tap order with scalar fused multiply-adds: four independent chains, as
    one chain of kh*kw*cin_g dependent operations would leave the core idle. */
 static void sc_direct_border4(const sc_conv_geom *g, const float *in_g, const float *w_oc,
-                              const int64_t oh[4], const int64_t ow[4], float *const dst[4])
+                              float b, const int64_t oh[4], const int64_t ow[4],
+                              float *const dst[4])
 {
     const int64_t kh = g->kh, kw = g->kw, h = g->h, w = g->w;
-    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+    float a0 = b, a1 = b, a2 = b, a3 = b;
     for (int64_t ic = 0; ic < g->cin_g; ic++) {
         const float *plane = in_g + ic * h * w;
         for (int64_t i = 0; i < kh; i++) {
@@ -170,7 +177,7 @@ static void sc_direct_border4(const sc_conv_geom *g, const float *in_g, const fl
 /* The border columns ([0, lo) and [hi, wo)) of rows oh .. oh+nrow-1, four
    at a time; a short last group repeats its final output. */
 static void sc_direct_borders(const sc_conv_geom *g, const float *in_g, const float *w_oc,
-                              int64_t oh, int nrow, int64_t lo, int64_t hi, float *orow)
+                              float b, int64_t oh, int nrow, int64_t lo, int64_t hi, float *orow)
 {
     int64_t bh[4], bw[4];
     float *bd[4];
@@ -185,7 +192,7 @@ static void sc_direct_borders(const sc_conv_geom *g, const float *in_g, const fl
             bw[n] = ow;
             bd[n] = orow + r * g->wo + ow;
             if (++n == 4) {
-                sc_direct_border4(g, in_g, w_oc, bh, bw, bd);
+                sc_direct_border4(g, in_g, w_oc, b, bh, bw, bd);
                 n = 0;
             }
         }
@@ -195,7 +202,7 @@ static void sc_direct_borders(const sc_conv_geom *g, const float *in_g, const fl
             bw[k] = bw[n - 1];
             bd[k] = bd[n - 1];
         }
-        sc_direct_border4(g, in_g, w_oc, bh, bw, bd);
+        sc_direct_border4(g, in_g, w_oc, b, bh, bw, bd);
     }
 }
 
@@ -205,52 +212,54 @@ static void sc_direct_borders(const sc_conv_geom *g, const float *in_g, const fl
    latency-bound block unless the whole interior is short. */
 static inline __attribute__((always_inline)) void
 sc_direct_rows(const sc_conv_geom *g, const sc_direct_src *in_g, const int mapped,
-               const float *w_oc, int64_t oh,
+               const float *w_oc, float b, int64_t oh,
                const int nrow, const int sw1, int64_t lo, int64_t hi, float *orow)
 {
     const int64_t width = hi - lo, wo = g->wo;
     if (width >= 4 * SC_VLEN) {
         for (int64_t ow = lo; ow < hi; ow += 4 * SC_VLEN) {
             const int64_t o = ow < hi - 4 * SC_VLEN ? ow : hi - 4 * SC_VLEN;
-            sc_direct_block(g, in_g, mapped, w_oc, oh, o, nrow, 4, sw1, 0, orow, wo);
+            sc_direct_block(g, in_g, mapped, w_oc, b, oh, o, nrow, 4, sw1, 0, orow, wo);
         }
     } else if (width >= 2 * SC_VLEN) {
-        sc_direct_block(g, in_g, mapped, w_oc, oh, lo, nrow, 2, sw1, 0, orow, wo);
-        sc_direct_block(g, in_g, mapped, w_oc, oh, hi - 2 * SC_VLEN, nrow, 2, sw1, 0, orow, wo);
+        sc_direct_block(g, in_g, mapped, w_oc, b, oh, lo, nrow, 2, sw1, 0, orow, wo);
+        sc_direct_block(g, in_g, mapped, w_oc, b, oh, hi - 2 * SC_VLEN, nrow, 2, sw1, 0, orow, wo);
     } else if (width >= SC_VLEN) {
-        sc_direct_block(g, in_g, mapped, w_oc, oh, lo, nrow, 1, sw1, 0, orow, wo);
-        sc_direct_block(g, in_g, mapped, w_oc, oh, hi - SC_VLEN, nrow, 1, sw1, 0, orow, wo);
+        sc_direct_block(g, in_g, mapped, w_oc, b, oh, lo, nrow, 1, sw1, 0, orow, wo);
+        sc_direct_block(g, in_g, mapped, w_oc, b, oh, hi - SC_VLEN, nrow, 1, sw1, 0, orow, wo);
     } else if (width > 0) {
-        sc_direct_block(g, in_g, mapped, w_oc, oh, lo, nrow, 1, sw1, width, orow, wo);
+        sc_direct_block(g, in_g, mapped, w_oc, b, oh, lo, nrow, 1, sw1, width, orow, wo);
     }
 }
 
 /* sc_direct_rows with the stride kind and row count as constants. */
 static inline __attribute__((always_inline)) void
 sc_direct_rows_any(const sc_conv_geom *g, const sc_direct_src *in, const int mapped,
-                   const float *w_oc, int64_t oh, int nrow, int64_t lo, int64_t hi, float *orow)
+                   const float *w_oc, float b, int64_t oh, int nrow, int64_t lo, int64_t hi,
+                   float *orow)
 {
     if (g->sw == 1) {
         if (nrow == 2)
-            sc_direct_rows(g, in, mapped, w_oc, oh, 2, 1, lo, hi, orow);
+            sc_direct_rows(g, in, mapped, w_oc, b, oh, 2, 1, lo, hi, orow);
         else
-            sc_direct_rows(g, in, mapped, w_oc, oh, 1, 1, lo, hi, orow);
+            sc_direct_rows(g, in, mapped, w_oc, b, oh, 1, 1, lo, hi, orow);
     } else if (g->sw == 2) {
         if (nrow == 2)
-            sc_direct_rows(g, in, mapped, w_oc, oh, 2, 2, lo, hi, orow);
+            sc_direct_rows(g, in, mapped, w_oc, b, oh, 2, 2, lo, hi, orow);
         else
-            sc_direct_rows(g, in, mapped, w_oc, oh, 1, 2, lo, hi, orow);
+            sc_direct_rows(g, in, mapped, w_oc, b, oh, 1, 2, lo, hi, orow);
     } else {
         if (nrow == 2)
-            sc_direct_rows(g, in, mapped, w_oc, oh, 2, 0, lo, hi, orow);
+            sc_direct_rows(g, in, mapped, w_oc, b, oh, 2, 0, lo, hi, orow);
         else
-            sc_direct_rows(g, in, mapped, w_oc, oh, 1, 0, lo, hi, orow);
+            sc_direct_rows(g, in, mapped, w_oc, b, oh, 1, 0, lo, hi, orow);
     }
 }
 
 /* Copies padded rows [r0, r1) of the group's cin_g planes into scratch
    (plane after plane, wp floats a row), through the padding maps once per
-   input element. */
+   input element, and zeroes the slack after them (read by the unused lanes
+   of part vectors, so they hold finite values). */
 static void sc_direct_pad(const sc_conv_geom *g, const float *in_g, int64_t r0, int64_t r1,
                           float *scratch)
 {
@@ -262,10 +271,11 @@ static void sc_direct_pad(const sc_conv_geom *g, const float *in_g, int64_t r0, 
                           scratch + (ic * (r1 - r0) + r - r0) * g->wp);
         }
     }
+    memset(scratch + g->cin_g * (r1 - r0) * g->wp, 0, (size_t)SC_DIRECT_SLACK(g) * sizeof(float));
 }
 
-void SC_DIRECT_FN(const sc_conv_geom *g, const float *in, const float *weight, float *out,
-                  int64_t oc0, int64_t oc1, int64_t oh0, int64_t oh1, float *scratch)
+void SC_DIRECT_FN(const sc_conv_geom *g, const float *in, const float *weight, const float *bias,
+                  float *out, int64_t oc0, int64_t oc1, int64_t oh0, int64_t oh1, float *scratch)
 {
     const int64_t cin_g = g->cin_g, wo = g->wo;
     const int64_t ksize = cin_g * g->kh * g->kw;
@@ -289,17 +299,18 @@ void SC_DIRECT_FN(const sc_conv_geom *g, const float *in, const float *weight, f
     }
     for (int64_t oc = oc0; oc < oc1; oc++) {
         const float *w_oc = weight + oc * ksize;
+        const float b = bias ? bias[oc] : 0.0f;
         for (int64_t oh = oh0; oh < oh1;) {
             float *orow = out + (oc * g->ho + oh) * wo;
             /* Rows in pairs where two remain: each row's sums are the same
                whichever pairing the executor's row split gives. */
             const int nrow = oh + 1 < oh1 ? 2 : 1;
             if (lo > 0 || hi < wo)
-                sc_direct_borders(g, in_g, w_oc, oh, nrow, lo, hi, orow);
+                sc_direct_borders(g, in_g, w_oc, b, oh, nrow, lo, hi, orow);
             if (src.rows)
-                sc_direct_rows_any(g, &src, 1, w_oc, oh, nrow, lo, hi, orow);
+                sc_direct_rows_any(g, &src, 1, w_oc, b, oh, nrow, lo, hi, orow);
             else
-                sc_direct_rows_any(g, &src, 0, w_oc, oh, nrow, lo, hi, orow);
+                sc_direct_rows_any(g, &src, 0, w_oc, b, oh, nrow, lo, hi, orow);
             oh += nrow;
         }
     }

@@ -79,8 +79,9 @@ static void sc_direct_row(const sc_conv_geom *g, const float *src, const float *
     }
 }
 
-void sc_direct_scalar(const sc_conv_geom *g, const float *in, const float *weight, float *out,
-                      int64_t oc0, int64_t oc1, int64_t oh0, int64_t oh1, float *scratch)
+void sc_direct_scalar(const sc_conv_geom *g, const float *in, const float *weight,
+                      const float *bias, float *out, int64_t oc0, int64_t oc1, int64_t oh0,
+                      int64_t oh1, float *scratch)
 {
     (void)scratch; /* the row loops read through the padding maps */
     const int64_t cin_g = g->cin_g, kh = g->kh, kw = g->kw;
@@ -92,10 +93,11 @@ void sc_direct_scalar(const sc_conv_geom *g, const float *in, const float *weigh
         const int64_t grp = oc / g->cout_g;
         const float *in_g = in + grp * cin_g * h * w;
         const float *w_oc = weight + oc * ksize;
+        const float b = bias ? bias[oc] : 0.0f;
         for (int64_t oh = oh0; oh < oh1; oh++) {
             float *orow = out + oc * plane_out + oh * wo;
             for (int64_t ow = 0; ow < wo; ow++)
-                orow[ow] = 0.0f;
+                orow[ow] = b;
             for (int64_t ic = 0; ic < cin_g; ic++) {
                 const float *plane = in_g + ic * h * w;
                 for (int64_t i = 0; i < kh; i++) {

@@ -56,12 +56,20 @@ static inline sc_vf sc_vload_strided(const float *p, int64_t s)
     v = vld1q_lane_f32(p + 3 * s, v, 3);
     return v;
 }
+/* Lane loads into a register, not a stack array read back as one vector
+   (which stalls on store forwarding). */
 static inline sc_vf sc_vload_strided_partial(const float *p, int64_t s, int64_t n)
 {
-    float t[SC_VLEN] = {0.0f, 0.0f, 0.0f, 0.0f};
-    for (int64_t i = 0; i < n && i < SC_VLEN; i++)
-        t[i] = p[i * s];
-    return vld1q_f32(t);
+    sc_vf v = vdupq_n_f32(0.0f);
+    if (n > 0)
+        v = vld1q_lane_f32(p, v, 0);
+    if (n > 1)
+        v = vld1q_lane_f32(p + s, v, 1);
+    if (n > 2)
+        v = vld1q_lane_f32(p + 2 * s, v, 2);
+    if (n > 3)
+        v = vld1q_lane_f32(p + 3 * s, v, 3);
+    return v;
 }
 
 static inline sc_vf sc_vadd(sc_vf a, sc_vf b) { return vaddq_f32(a, b); }
