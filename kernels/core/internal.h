@@ -117,6 +117,13 @@ static inline void sc_interior_range(int64_t in, int64_t out, int64_t pad, int64
     *hi = b;
 }
 
+/* The value of padded column col of input row src, through the map. */
+static inline float sc_padded_col(const sc_conv_geom *g, const float *src, int64_t col)
+{
+    const int64_t cs = col < g->wp ? g->col_src[col] : -1;
+    return cs < 0 ? 0.0f : src[cs];
+}
+
 /* n values of one padded input row, at padded columns c0, c0+step, ...:
    dst[q] for padded column c0 + q*step. src is the input row the padded row
    maps to (NULL for a row of zeros); columns go through g->col_src, and past
@@ -132,33 +139,40 @@ static inline void sc_padded_row(const sc_conv_geom *g, const float *src, int64_
         return;
     }
     const int64_t left = g->pad_left;
-    /* q in [qlo, qhi): pad_left <= c0 + q*step < pad_left + w */
-    int64_t qlo = c0 >= left ? 0 : (left - c0 + step - 1) / step;
+    /* q in [qlo, qhi): pad_left <= c0 + q*step < pad_left + w, a plain
+       copy; the columns either side go through the map. Step 1 needs no
+       division (two a row were a third of a depthwise layer's padding). */
     const int64_t lim = left + g->w - c0;
-    int64_t qhi = lim <= 0 ? 0 : (lim + step - 1) / step;
+    int64_t qlo, qhi;
+    if (step == 1) {
+        qlo = c0 >= left ? 0 : left - c0;
+        qhi = lim <= 0 ? 0 : lim;
+    } else {
+        qlo = c0 >= left ? 0 : (left - c0 + step - 1) / step;
+        qhi = lim <= 0 ? 0 : (lim + step - 1) / step;
+    }
     if (qlo > n)
         qlo = n;
     if (qhi > n)
         qhi = n;
     if (qhi < qlo)
         qhi = qlo;
-    for (int64_t q = 0; q < n; q++) {
-        if (q == qlo && qhi > qlo) {
-            const float *x = src + c0 + q * step - left;
-            if (step == 1)
-                memcpy(dst + q, x, (size_t)(qhi - qlo) * sizeof(float));
-            else if (step == 2) /* a constant stride the compiler vectorises */
-                for (int64_t t = 0; t < qhi - qlo; t++)
-                    dst[q + t] = x[2 * t];
-            else
-                for (int64_t t = 0; t < qhi - qlo; t++)
-                    dst[q + t] = x[t * step];
-            q = qhi - 1;
-            continue;
-        }
-        const int64_t col = c0 + q * step;
-        const int64_t cs = col < g->wp ? g->col_src[col] : -1;
-        dst[q] = cs < 0 ? 0.0f : src[cs];
+    for (int64_t q = 0; q < qlo; q++)
+        dst[q] = sc_padded_col(g, src, c0 + q * step);
+    for (int64_t q = qhi; q < n; q++)
+        dst[q] = sc_padded_col(g, src, c0 + q * step);
+    if (qlo < qhi) {
+        const float *x = src + c0 + qlo * step - left;
+        float *d = dst + qlo;
+        const int64_t m = qhi - qlo;
+        if (step == 1)
+            memcpy(d, x, (size_t)m * sizeof(float));
+        else if (step == 2) /* a constant stride the compiler vectorises */
+            for (int64_t t = 0; t < m; t++)
+                d[t] = x[2 * t];
+        else
+            for (int64_t t = 0; t < m; t++)
+                d[t] = x[t * step];
     }
 }
 

@@ -256,6 +256,95 @@ sc_direct_rows_any(const sc_conv_geom *g, const sc_direct_src *in, const int map
     }
 }
 
+/* acc += w * the vectors at q (and q + vs when NV is 2). */
+#define SC_DW3_TAP(wv, q, x0, x1)                                                               \
+    do {                                                                                       \
+        x0 = sc_vfma(wv, sc_direct_load(q, sw1, sw, 0), x0);                                   \
+        if (NV > 1)                                                                            \
+            x1 = sc_vfma(wv, sc_direct_load((q) + vs, sw1, sw, 0), x1);                        \
+    } while (0)
+#define SC_DW3_ROW(i, wa, wb, wc)                                                               \
+    do {                                                                                       \
+        const float *q0 = p0[i] + x, *q1 = p1[i] + x;                                          \
+        SC_DW3_TAP(wa, q0, a00, a01);                                                          \
+        SC_DW3_TAP(wb, q0 + dw, a00, a01);                                                     \
+        SC_DW3_TAP(wc, q0 + 2 * dw, a00, a01);                                                 \
+        if (nrow > 1) {                                                                        \
+            SC_DW3_TAP(wa, q1, a10, a11);                                                      \
+            SC_DW3_TAP(wb, q1 + dw, a10, a11);                                                 \
+            SC_DW3_TAP(wc, q1 + 2 * dw, a10, a11);                                             \
+        }                                                                                      \
+    } while (0)
+
+/*
+ * Depthwise 3x3 (cin_g 1) from padded rows in scratch, stride 1 or 2 (sw1),
+ * rows oh .. oh+nrow-1, NV vectors a block (wo >= NV * SC_VLEN; the last
+ * block moves back to end at wo). The nine weights stay in registers for
+ * the whole row, beside four accumulators: the general block, which
+ * reloads a weight per tap and loops over taps, spends about eight
+ * instructions per FMA on such layers (callgrind). Taps are summed in the
+ * general block's order, (kh, kw) from the bias, so the bits are its bits.
+ */
+static inline __attribute__((always_inline)) void
+sc_direct_dw3_rows(const sc_conv_geom *g, const sc_direct_src *in, const float *w9, float b,
+                   int64_t oh, const int nrow, const int sw1, const int NV, float *orow)
+{
+    const int64_t wo = g->wo, sw = g->sw, dw = g->dw, vs = SC_VLEN * sw;
+    const sc_vf w0 = sc_vset1(w9[0]), w1 = sc_vset1(w9[1]), w2 = sc_vset1(w9[2]);
+    const sc_vf w3 = sc_vset1(w9[3]), w4 = sc_vset1(w9[4]), w5 = sc_vset1(w9[5]);
+    const sc_vf w6 = sc_vset1(w9[6]), w7 = sc_vset1(w9[7]), w8 = sc_vset1(w9[8]);
+    const sc_vf bv = sc_vset1(b);
+    const float *p0[3], *p1[3];
+    for (int i = 0; i < 3; i++) {
+        p0[i] = sc_direct_row(in, 0, in->base, oh * g->sh + i * g->dh, 0);
+        p1[i] = nrow > 1 ? sc_direct_row(in, 0, in->base, (oh + 1) * g->sh + i * g->dh, 0)
+                         : p0[i];
+    }
+    for (int64_t ow = 0; ow < wo; ow += NV * SC_VLEN) {
+        const int64_t o = ow < wo - NV * SC_VLEN ? ow : wo - NV * SC_VLEN;
+        const int64_t x = o * sw;
+        sc_vf a00 = bv, a01 = bv, a10 = bv, a11 = bv;
+        SC_DW3_ROW(0, w0, w1, w2);
+        SC_DW3_ROW(1, w3, w4, w5);
+        SC_DW3_ROW(2, w6, w7, w8);
+        sc_vstore(orow + o, a00);
+        if (NV > 1)
+            sc_vstore(orow + o + SC_VLEN, a01);
+        if (nrow > 1) {
+            sc_vstore(orow + wo + o, a10);
+            if (NV > 1)
+                sc_vstore(orow + wo + o + SC_VLEN, a11);
+        }
+    }
+}
+
+#undef SC_DW3_ROW
+#undef SC_DW3_TAP
+
+/* sc_direct_dw3_rows with the stride kind, row count and block width as
+   constants. */
+static void sc_direct_dw3_any(const sc_conv_geom *g, const sc_direct_src *in, const float *w9,
+                              float b, int64_t oh, int nrow, float *orow)
+{
+#define SC_DW3(S, NV)                                                                           \
+    do {                                                                                       \
+        if (nrow == 2)                                                                         \
+            sc_direct_dw3_rows(g, in, w9, b, oh, 2, S, NV, orow);                              \
+        else                                                                                   \
+            sc_direct_dw3_rows(g, in, w9, b, oh, 1, S, NV, orow);                              \
+    } while (0)
+    const int wide = g->wo >= 2 * SC_VLEN;
+    if (g->sw == 1 && wide)
+        SC_DW3(1, 2);
+    else if (g->sw == 1)
+        SC_DW3(1, 1);
+    else if (wide)
+        SC_DW3(2, 2);
+    else
+        SC_DW3(2, 1);
+#undef SC_DW3
+}
+
 /* Copies padded rows [r0, r1) of the group's cin_g planes into scratch
    (plane after plane, wp floats a row), through the padding maps once per
    input element, and zeroes the slack after them (read by the unused lanes
@@ -297,6 +386,9 @@ void SC_DIRECT_FN(const sc_conv_geom *g, const float *in, const float *weight, c
         lo = 0;
         hi = wo;
     }
+    /* Depthwise 3x3 layers, from scratch: their own row loop. */
+    const int dw3 = !src.rows && cin_g == 1 && g->kh == 3 && g->kw == 3 &&
+                    (g->sw == 1 || g->sw == 2) && wo >= SC_VLEN;
     for (int64_t oc = oc0; oc < oc1; oc++) {
         const float *w_oc = weight + oc * ksize;
         const float b = bias ? bias[oc] : 0.0f;
@@ -305,6 +397,11 @@ void SC_DIRECT_FN(const sc_conv_geom *g, const float *in, const float *weight, c
             /* Rows in pairs where two remain: each row's sums are the same
                whichever pairing the executor's row split gives. */
             const int nrow = oh + 1 < oh1 ? 2 : 1;
+            if (dw3) {
+                sc_direct_dw3_any(g, &src, w_oc, b, oh, nrow, orow);
+                oh += nrow;
+                continue;
+            }
             if (lo > 0 || hi < wo)
                 sc_direct_borders(g, in_g, w_oc, b, oh, nrow, lo, hi, orow);
             if (src.rows)
