@@ -350,6 +350,40 @@ static int fixed_case(int i, conv_case *c)
         d->activation = SC_ACT_GELU;
         c->threads = 2;
         return 1;
+    /* Depthwise 3x3 rows with the weights in registers: two-vector blocks
+       with an overlapping last block on every ISA, odd row counts, dilation,
+       a channel multiplier, each stride it takes and split rows. */
+    case 22: /* 37 wide: two-vector blocks everywhere, 7 rows: a single last row */
+        sc_conv2d_desc_init(d, 1, 6, 7, 37, 6, 3, 3);
+        d->groups = 6;
+        d->pad_h = d->pad_w = 1;
+        d->activation = SC_ACT_SILU;
+        return 1;
+    case 23: /* stride 2, dilation 2, multiplier 2, 19 outputs wide */
+        sc_conv2d_desc_init(d, 2, 3, 12, 40, 6, 3, 3);
+        d->groups = 3;
+        d->stride_h = d->stride_w = 2;
+        d->dilation_h = d->dilation_w = 2;
+        d->pad_h = 1;
+        d->pad_w = 2;
+        d->padding_mode = SC_PAD_REPLICATE;
+        return 1;
+    case 24: /* 11 wide: one-vector blocks (AVX2, NEON), rows split over threads */
+        sc_conv2d_desc_init(d, 1, 5, 13, 11, 5, 3, 3);
+        d->groups = 5;
+        d->pad_h = d->pad_w = 1;
+        d->padding_mode = SC_PAD_CIRCULAR;
+        c->threads = 2;
+        return 1;
+    case 25: /* stride 2, uneven padding, 17 outputs wide */
+        sc_conv2d_desc_init(d, 1, 4, 9, 33, 4, 3, 3);
+        d->groups = 4;
+        d->stride_h = d->stride_w = 2;
+        d->pad_h = 1;
+        d->pad_w = 2;
+        d->padding_mode = SC_PAD_REFLECT;
+        d->activation = SC_ACT_RELU;
+        return 1;
     default:
         return 0;
     }
