@@ -207,10 +207,7 @@ void register_onednn(const Case *c, const std::vector<int> &threads,
                             return;
                         }
                         omp_set_num_threads(t);
-                        const double t0 = now();
-                        for (auto _ : st)
-                            s->run_once(r);
-                        const double t1 = now();
+                        const double secs = timed_loop(st, [&] { s->run_once(r); });
                         std::string label = std::string("onednn ") + route_name(r);
                         const char *impl = nullptr;  // e.g. "jit:avx2"
                         dnnl_primitive_desc_query(s->prim.get_primitive_desc(),
@@ -219,9 +216,9 @@ void register_onednn(const Case *c, const std::vector<int> &threads,
                             label += std::string(" ") + impl;
                         st.SetLabel(label);
                         if (c->is_conv())
-                            set_conv_counters(st, *c, sc_isa_name(sc_isa_detected()), t, t1 - t0);
+                            set_conv_counters(st, *c, sc_isa_name(sc_isa_detected()), t, secs);
                         else
-                            set_pool_counters(st, *c, t, t1 - t0);
+                            set_pool_counters(st, *c, t, secs);
                     })
                     ->UseRealTime()
                     ->Unit(benchmark::kMicrosecond);

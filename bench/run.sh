@@ -43,8 +43,9 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-# Full sweep: 3 repetitions of >= 0.1 s each (the table takes the minima: a
-# shared machine's bursts only ever add time); about 5 minutes on 2 cores.
+# Full sweep: 3 repetitions of >= 0.1 s each (the table takes the fastest
+# iteration: a shared machine's bursts only ever add time); about 5 minutes
+# on 2 cores.
 if [ $quick = 1 ]; then
     min_time=${min_time:-0.02}; reps=${reps:-1}
 else
