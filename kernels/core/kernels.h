@@ -38,6 +38,29 @@ void sc_epilogue_neon(float *x, int64_t n, float bias, sc_activation act);
     {                                                                                          \
         sc_gemm_##tile##_body(kc, a, NULL, 0, bt, boff, c, ldc, m, n, accumulate, bias);       \
     }
+/* A tile body's dispatch on its row count m: calls ROWS(R) with R = m as a
+   compile-time constant, m past the tile's MR rows taken as MR, so that a
+   short panel (cout not a multiple of MR) runs a loop compiled for exactly
+   its rows. */
+#define SC_GEMM_ROWS_1_TO_5(ROWS)                                                               \
+    case 1: ROWS(1); break;                                                                    \
+    case 2: ROWS(2); break;                                                                    \
+    case 3: ROWS(3); break;                                                                    \
+    case 4: ROWS(4); break;                                                                    \
+    case 5: ROWS(5); break;
+#define SC_GEMM_FOR_ROWS_6(m, ROWS)                                                             \
+    switch (m) {                                                                               \
+    SC_GEMM_ROWS_1_TO_5(ROWS)                                                                  \
+    default: ROWS(6); break;                                                                   \
+    }
+#define SC_GEMM_FOR_ROWS_8(m, ROWS)                                                             \
+    switch (m) {                                                                               \
+    SC_GEMM_ROWS_1_TO_5(ROWS)                                                                  \
+    case 6: ROWS(6); break;                                                                    \
+    case 7: ROWS(7); break;                                                                    \
+    default: ROWS(8); break;                                                                   \
+    }
+
 SC_DECLARE_GEMM(4x8, scalar);
 #if defined(__x86_64__) || defined(_M_X64)
 SC_DECLARE_GEMM(6x16, avx2);

@@ -98,14 +98,9 @@ sc_gemm_6x16_rows_m(const int V, int64_t kc, const float *a, const float *b, int
                     const float *const *bt, int64_t boff, float *t, int64_t ldt, int64_t m,
                     int accumulate, const float *bias)
 {
-    switch (m) {
-    case 1: sc_gemm_6x16_rows(1, V, kc, a, b, ldb, bt, boff, t, ldt, accumulate, bias); break;
-    case 2: sc_gemm_6x16_rows(2, V, kc, a, b, ldb, bt, boff, t, ldt, accumulate, bias); break;
-    case 3: sc_gemm_6x16_rows(3, V, kc, a, b, ldb, bt, boff, t, ldt, accumulate, bias); break;
-    case 4: sc_gemm_6x16_rows(4, V, kc, a, b, ldb, bt, boff, t, ldt, accumulate, bias); break;
-    case 5: sc_gemm_6x16_rows(5, V, kc, a, b, ldb, bt, boff, t, ldt, accumulate, bias); break;
-    default: sc_gemm_6x16_rows(6, V, kc, a, b, ldb, bt, boff, t, ldt, accumulate, bias); break;
-    }
+#define SC_ROWS(R) sc_gemm_6x16_rows(R, V, kc, a, b, ldb, bt, boff, t, ldt, accumulate, bias)
+    SC_GEMM_FOR_ROWS_6(m, SC_ROWS)
+#undef SC_ROWS
 }
 
 /* B row k at b + k*ldb (bt NULL) or at bt[k] + boff: both calls inline the

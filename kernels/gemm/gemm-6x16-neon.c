@@ -125,14 +125,7 @@ sc_gemm_6x16_rows_m(const int V, int64_t kc, const float *a, const float *b, int
                     int accumulate, const float *bias)
 {
 #define SC_ROWS(R) sc_gemm_6x16_rows(R, V, kc, a, b, ldb, bt, boff, t, ldt, accumulate, bias)
-    switch (m) {
-    case 1: SC_ROWS(1); break;
-    case 2: SC_ROWS(2); break;
-    case 3: SC_ROWS(3); break;
-    case 4: SC_ROWS(4); break;
-    case 5: SC_ROWS(5); break;
-    default: SC_ROWS(6); break;
-    }
+    SC_GEMM_FOR_ROWS_6(m, SC_ROWS)
 #undef SC_ROWS
 }
 

@@ -122,16 +122,7 @@ sc_gemm_8x32_rows_m(const int V, int64_t kc, const float *a, const float *b, int
                     __mmask16 k0, __mmask16 k1, int accumulate, const float *bias)
 {
 #define SC_ROWS(R) sc_gemm_8x32_rows(R, V, kc, a, b, ldb, bt, boff, c, ldc, k0, k1, accumulate, bias)
-    switch (m) {
-    case 1: SC_ROWS(1); break;
-    case 2: SC_ROWS(2); break;
-    case 3: SC_ROWS(3); break;
-    case 4: SC_ROWS(4); break;
-    case 5: SC_ROWS(5); break;
-    case 6: SC_ROWS(6); break;
-    case 7: SC_ROWS(7); break;
-    default: SC_ROWS(8); break;
-    }
+    SC_GEMM_FOR_ROWS_8(m, SC_ROWS)
 #undef SC_ROWS
 }
 
