@@ -63,7 +63,7 @@ static sc_status sc_direct_create(struct sc_conv2d_plan *p, const float *weight,
     int64_t pad_floats;
     const int64_t fp[3] = {g->cin_g, g->hp, g->wp};
     if (sc_prod_i64(&pad_floats, 3, fp) && pad_floats <= SC_DIRECT_SCRATCH_MAX &&
-        g->sw <= SC_DIRECT_SCRATCH_MAX) {
+        g->sw <= g->wp && g->kw <= g->wp) {
         s->scratch = 1;
         p->workspace_per_thread = ((size_t)SC_DIRECT_SCRATCH(g) * sizeof(float) + 63) / 64 * 64;
     }

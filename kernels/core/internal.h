@@ -230,7 +230,13 @@ typedef struct sc_gemm_kernel {
  * holds SC_DIRECT_SCRATCH(g) floats the kernel may use to pad the group's
  * input rows once per call (kernels that have no use for it ignore it).
  */
-#define SC_DIRECT_SCRATCH(g) ((g)->cin_g * (g)->hp * (g)->wp + SC_DIRECT_SLACK(g))
+#define SC_DIRECT_SCRATCH(g) (SC_DIRECT_TOFF(g) + 2 * (g)->kw)
+/* Where the tap offsets start (int64-aligned). */
+#define SC_DIRECT_TOFF(g) (((g)->cin_g * (g)->hp * SC_DIRECT_ROW(g) + SC_DIRECT_SLACK(g) + 1) / 2 * 2)
+/* A padded row in scratch: at strides of 3 and more, its sw column phases
+   of ceil(wp / sw) floats each (then the tap offsets, kw int64s, close the
+   scratch). */
+#define SC_DIRECT_ROW(g) ((g)->sw >= 3 ? ((g)->wp + (g)->sw - 1) / (g)->sw * (g)->sw : (g)->wp)
 /* Floats after the padded rows that a vector of the widest ISA (16 lanes)
    may read past the last row's end. */
 #define SC_DIRECT_SLACK(g) (16 * (g)->sw)

@@ -38,13 +38,17 @@ static inline __attribute__((always_inline)) sc_vf sc_direct_load(const float *s
 }
 
 /* Where a block reads its input: the group's planes through the padding maps
-   (rows == NULL), or the padded rows [r0, ...) of every plane in scratch. */
+   (rows == NULL), or the padded rows [r0, ...) of every plane in scratch.
+   At strides of 3 and more scratch rows are split into their column phases
+   modulo the stride (toff set), so that every tap reads a contiguous run. */
 typedef struct sc_direct_src {
     const float *base;   /* plane 0 */
     int64_t plane, ld;   /* floats between planes, between rows */
     int64_t col0;        /* subtracted from padded columns: pad_left, or 0 */
     int64_t r0;          /* first padded row held (scratch) */
     const int64_t *rows; /* padded row -> input row, -1 for zeros; NULL: scratch */
+    int64_t sw;          /* floats between the taps of neighbouring outputs */
+    const int64_t *toff; /* tap j at toff[j] from output 0's run (NULL: j * dw) */
 } sc_direct_src;
 
 /* The row of padded row r at column x, NULL for a zero row. */
@@ -61,7 +65,7 @@ sc_direct_row(const sc_direct_src *in, const int mapped, const float *plane, int
 #define SC_DIRECT_ROW_FMA(row, x0, x1, x2, x3)                                                  \
     do {                                                                                       \
         if (row) {                                                                             \
-            const float *q_ = (row) + j * dw;                                                  \
+            const float *q_ = (row) + (in->toff ? in->toff[j] : j * dw);                      \
             x0 = sc_vfma(wv, sc_direct_load(q_, sw1, sw, mapped ? part : 0), x0);              \
             if (nvec > 1)                                                                      \
                 x1 = sc_vfma(wv, sc_direct_load(q_ + vs, sw1, sw, 0), x1);                     \
@@ -112,7 +116,7 @@ sc_direct_block(const sc_conv_geom *g, const sc_direct_src *in, const int mapped
                 const float *w_oc, float b, int64_t oh, int64_t ow, const int nrow,
                 const int nvec, const int sw1, int64_t part, float *orow, int64_t wo)
 {
-    const int64_t kh = g->kh, kw = g->kw, sw = g->sw, dw = g->dw;
+    const int64_t kh = g->kh, kw = g->kw, sw = in->sw, dw = g->dw;
     const int64_t x0 = ow * sw - in->col0; /* column of tap 0 of output ow */
     const int64_t vs = SC_VLEN * sw;      /* input floats between vectors */
     const sc_vf bv = sc_vset1(b);
@@ -238,12 +242,12 @@ sc_direct_rows_any(const sc_conv_geom *g, const sc_direct_src *in, const int map
                    const float *w_oc, float b, int64_t oh, int nrow, int64_t lo, int64_t hi,
                    float *orow)
 {
-    if (g->sw == 1) {
+    if (in->sw == 1) {
         if (nrow == 2)
             sc_direct_rows(g, in, mapped, w_oc, b, oh, 2, 1, lo, hi, orow);
         else
             sc_direct_rows(g, in, mapped, w_oc, b, oh, 1, 1, lo, hi, orow);
-    } else if (g->sw == 2) {
+    } else if (in->sw == 2) {
         if (nrow == 2)
             sc_direct_rows(g, in, mapped, w_oc, b, oh, 2, 2, lo, hi, orow);
         else
@@ -346,21 +350,24 @@ static void sc_direct_dw3_any(const sc_conv_geom *g, const sc_direct_src *in, co
 }
 
 /* Copies padded rows [r0, r1) of the group's cin_g planes into scratch
-   (plane after plane, wp floats a row), through the padding maps once per
-   input element, and zeroes the slack after them (read by the unused lanes
-   of part vectors, so they hold finite values). */
+   (plane after plane, ld floats a row: the padded row, or its nph column
+   phases of wq floats each), through the padding maps once per input
+   element, and zeroes the slack after them (read by the unused lanes of
+   part vectors, so they hold finite values). */
 static void sc_direct_pad(const sc_conv_geom *g, const float *in_g, int64_t r0, int64_t r1,
-                          float *scratch)
+                          int64_t nph, int64_t wq, float *scratch)
 {
+    const int64_t ld = nph * wq;
     for (int64_t ic = 0; ic < g->cin_g; ic++) {
         const float *plane = in_g + ic * g->h * g->w;
         for (int64_t r = r0; r < r1; r++) {
             const int64_t rs = g->row_src[r];
-            sc_padded_row(g, rs < 0 ? NULL : plane + rs * g->w, 0, 1, g->wp,
-                          scratch + (ic * (r1 - r0) + r - r0) * g->wp);
+            float *dst = scratch + (ic * (r1 - r0) + r - r0) * ld;
+            for (int64_t f = 0; f < nph; f++)
+                sc_padded_row(g, rs < 0 ? NULL : plane + rs * g->w, f, nph, wq, dst + f * wq);
         }
     }
-    memset(scratch + g->cin_g * (r1 - r0) * g->wp, 0, (size_t)SC_DIRECT_SLACK(g) * sizeof(float));
+    memset(scratch + g->cin_g * (r1 - r0) * ld, 0, (size_t)SC_DIRECT_SLACK(g) * sizeof(float));
 }
 
 void SC_DIRECT_FN(const sc_conv_geom *g, const float *in, const float *weight, const float *bias,
@@ -370,19 +377,31 @@ void SC_DIRECT_FN(const sc_conv_geom *g, const float *in, const float *weight, c
     const int64_t ksize = cin_g * g->kh * g->kw;
     const int64_t grp = oc0 / g->cout_g; /* the executor keeps a call within one group */
     const float *in_g = in + grp * cin_g * g->h * g->w;
-    sc_direct_src src = {in_g, g->h * g->w, g->w, g->pad_left, 0, g->row_src};
+    sc_direct_src src = {in_g, g->h * g->w, g->w, g->pad_left, 0, g->row_src, g->sw, NULL};
     /* Interior columns read their taps in place; lane loads of a strided
        row need the stride to fit the ISA's gather offsets. */
     int64_t lo = g->ow_lo, hi = g->ow_hi > g->ow_lo ? g->ow_hi : g->ow_lo;
     if (!sc_vstride_ok(g->sw))
         lo = hi = 0;
-    if (scratch && sc_vstride_ok(g->sw) && (lo > 0 || hi < wo)) {
-        /* Border columns: pad the rows these outputs read once, so that
-           every column is interior and the borders cost what the middle
-           does. (Without border columns the planes are read in place.) */
+    if (scratch && sc_vstride_ok(g->sw) && (lo > 0 || hi < wo || g->sw >= 3)) {
+        /* Pad the rows these outputs read once, so that every column is
+           interior and the borders cost what the middle does; at strides of
+           3 and more also split them into column phases, so that loads are
+           contiguous instead of lane by lane. (Without border columns, at
+           stride 1 or 2, the planes are read in place.) */
         const int64_t r0 = oh0 * g->sh, r1 = (oh1 - 1) * g->sh + (g->kh - 1) * g->dh + 1;
-        sc_direct_pad(g, in_g, r0, r1, scratch);
-        src = (sc_direct_src){scratch, (r1 - r0) * g->wp, g->wp, 0, r0, NULL};
+        const int64_t nph = g->sw >= 3 ? g->sw : 1, wq = (g->wp + nph - 1) / nph;
+        sc_direct_pad(g, in_g, r0, r1, nph, wq, scratch);
+        src = (sc_direct_src){scratch, (r1 - r0) * nph * wq, nph * wq, 0, r0, NULL, g->sw, NULL};
+        if (nph > 1) {
+            /* tap j of output ow: padded column ow*sw + j*dw, in phase
+               (j*dw) % sw at ow + (j*dw) / sw */
+            int64_t *toff = (int64_t *)(scratch + SC_DIRECT_TOFF(g));
+            for (int64_t j = 0; j < g->kw; j++)
+                toff[j] = (j * g->dw) % nph * wq + (j * g->dw) / nph;
+            src.toff = toff;
+            src.sw = 1;
+        }
         lo = 0;
         hi = wo;
     }
