@@ -47,8 +47,7 @@ typedef struct sc_direct_src {
     int64_t col0;        /* subtracted from padded columns: pad_left, or 0 */
     int64_t r0;          /* first padded row held (scratch) */
     const int64_t *rows; /* padded row -> input row, -1 for zeros; NULL: scratch */
-    int64_t sw;          /* floats between the taps of neighbouring outputs */
-    const int64_t *toff; /* tap j at toff[j] from output 0's run (NULL: j * dw) */
+    const int64_t *toff; /* phase-split scratch: tap j at toff[j] from output 0's run */
 } sc_direct_src;
 
 /* The row of padded row r at column x, NULL for a zero row. */
@@ -65,7 +64,7 @@ sc_direct_row(const sc_direct_src *in, const int mapped, const float *plane, int
 #define SC_DIRECT_ROW_FMA(row, x0, x1, x2, x3)                                                  \
     do {                                                                                       \
         if (row) {                                                                             \
-            const float *q_ = (row) + (in->toff ? in->toff[j] : j * dw);                      \
+            const float *q_ = (row) + (phased ? in->toff[j] : j * dw);                         \
             x0 = sc_vfma(wv, sc_direct_load(q_, sw1, sw, mapped ? part : 0), x0);              \
             if (nvec > 1)                                                                      \
                 x1 = sc_vfma(wv, sc_direct_load(q_ + vs, sw1, sw, 0), x1);                     \
@@ -113,10 +112,12 @@ sc_direct_row(const sc_direct_src *in, const int mapped, const float *plane, int
  */
 static inline __attribute__((always_inline)) void
 sc_direct_block(const sc_conv_geom *g, const sc_direct_src *in, const int mapped,
-                const float *w_oc, float b, int64_t oh, int64_t ow, const int nrow,
-                const int nvec, const int sw1, int64_t part, float *orow, int64_t wo)
+                const int phased, const float *w_oc, float b, int64_t oh, int64_t ow,
+                const int nrow, const int nvec, const int sw1, int64_t part, float *orow,
+                int64_t wo)
 {
-    const int64_t kh = g->kh, kw = g->kw, sw = in->sw, dw = g->dw;
+    /* Phase-split rows: outputs one float apart, taps at toff. */
+    const int64_t kh = g->kh, kw = g->kw, sw = phased ? 1 : g->sw, dw = g->dw;
     const int64_t x0 = ow * sw - in->col0; /* column of tap 0 of output ow */
     const int64_t vs = SC_VLEN * sw;      /* input floats between vectors */
     const sc_vf bv = sc_vset1(b);
@@ -216,23 +217,23 @@ static void sc_direct_borders(const sc_conv_geom *g, const float *in_g, const fl
    latency-bound block unless the whole interior is short. */
 static inline __attribute__((always_inline)) void
 sc_direct_rows(const sc_conv_geom *g, const sc_direct_src *in_g, const int mapped,
-               const float *w_oc, float b, int64_t oh,
+               const int phased, const float *w_oc, float b, int64_t oh,
                const int nrow, const int sw1, int64_t lo, int64_t hi, float *orow)
 {
     const int64_t width = hi - lo, wo = g->wo;
     if (width >= 4 * SC_VLEN) {
         for (int64_t ow = lo; ow < hi; ow += 4 * SC_VLEN) {
             const int64_t o = ow < hi - 4 * SC_VLEN ? ow : hi - 4 * SC_VLEN;
-            sc_direct_block(g, in_g, mapped, w_oc, b, oh, o, nrow, 4, sw1, 0, orow, wo);
+            sc_direct_block(g, in_g, mapped, phased, w_oc, b, oh, o, nrow, 4, sw1, 0, orow, wo);
         }
     } else if (width >= 2 * SC_VLEN) {
-        sc_direct_block(g, in_g, mapped, w_oc, b, oh, lo, nrow, 2, sw1, 0, orow, wo);
-        sc_direct_block(g, in_g, mapped, w_oc, b, oh, hi - 2 * SC_VLEN, nrow, 2, sw1, 0, orow, wo);
+        sc_direct_block(g, in_g, mapped, phased, w_oc, b, oh, lo, nrow, 2, sw1, 0, orow, wo);
+        sc_direct_block(g, in_g, mapped, phased, w_oc, b, oh, hi - 2 * SC_VLEN, nrow, 2, sw1, 0, orow, wo);
     } else if (width >= SC_VLEN) {
-        sc_direct_block(g, in_g, mapped, w_oc, b, oh, lo, nrow, 1, sw1, 0, orow, wo);
-        sc_direct_block(g, in_g, mapped, w_oc, b, oh, hi - SC_VLEN, nrow, 1, sw1, 0, orow, wo);
+        sc_direct_block(g, in_g, mapped, phased, w_oc, b, oh, lo, nrow, 1, sw1, 0, orow, wo);
+        sc_direct_block(g, in_g, mapped, phased, w_oc, b, oh, hi - SC_VLEN, nrow, 1, sw1, 0, orow, wo);
     } else if (width > 0) {
-        sc_direct_block(g, in_g, mapped, w_oc, b, oh, lo, nrow, 1, sw1, width, orow, wo);
+        sc_direct_block(g, in_g, mapped, phased, w_oc, b, oh, lo, nrow, 1, sw1, width, orow, wo);
     }
 }
 
@@ -242,21 +243,21 @@ sc_direct_rows_any(const sc_conv_geom *g, const sc_direct_src *in, const int map
                    const float *w_oc, float b, int64_t oh, int nrow, int64_t lo, int64_t hi,
                    float *orow)
 {
-    if (in->sw == 1) {
+    if (g->sw == 1) {
         if (nrow == 2)
-            sc_direct_rows(g, in, mapped, w_oc, b, oh, 2, 1, lo, hi, orow);
+            sc_direct_rows(g, in, mapped, 0, w_oc, b, oh, 2, 1, lo, hi, orow);
         else
-            sc_direct_rows(g, in, mapped, w_oc, b, oh, 1, 1, lo, hi, orow);
-    } else if (in->sw == 2) {
+            sc_direct_rows(g, in, mapped, 0, w_oc, b, oh, 1, 1, lo, hi, orow);
+    } else if (g->sw == 2) {
         if (nrow == 2)
-            sc_direct_rows(g, in, mapped, w_oc, b, oh, 2, 2, lo, hi, orow);
+            sc_direct_rows(g, in, mapped, 0, w_oc, b, oh, 2, 2, lo, hi, orow);
         else
-            sc_direct_rows(g, in, mapped, w_oc, b, oh, 1, 2, lo, hi, orow);
+            sc_direct_rows(g, in, mapped, 0, w_oc, b, oh, 1, 2, lo, hi, orow);
     } else {
         if (nrow == 2)
-            sc_direct_rows(g, in, mapped, w_oc, b, oh, 2, 0, lo, hi, orow);
+            sc_direct_rows(g, in, mapped, 0, w_oc, b, oh, 2, 0, lo, hi, orow);
         else
-            sc_direct_rows(g, in, mapped, w_oc, b, oh, 1, 0, lo, hi, orow);
+            sc_direct_rows(g, in, mapped, 0, w_oc, b, oh, 1, 0, lo, hi, orow);
     }
 }
 
@@ -377,7 +378,7 @@ void SC_DIRECT_FN(const sc_conv_geom *g, const float *in, const float *weight, c
     const int64_t ksize = cin_g * g->kh * g->kw;
     const int64_t grp = oc0 / g->cout_g; /* the executor keeps a call within one group */
     const float *in_g = in + grp * cin_g * g->h * g->w;
-    sc_direct_src src = {in_g, g->h * g->w, g->w, g->pad_left, 0, g->row_src, g->sw, NULL};
+    sc_direct_src src = {in_g, g->h * g->w, g->w, g->pad_left, 0, g->row_src, NULL};
     /* Interior columns read their taps in place; lane loads of a strided
        row need the stride to fit the ISA's gather offsets. */
     int64_t lo = g->ow_lo, hi = g->ow_hi > g->ow_lo ? g->ow_hi : g->ow_lo;
@@ -392,7 +393,7 @@ void SC_DIRECT_FN(const sc_conv_geom *g, const float *in, const float *weight, c
         const int64_t r0 = oh0 * g->sh, r1 = (oh1 - 1) * g->sh + (g->kh - 1) * g->dh + 1;
         const int64_t nph = g->sw >= 3 ? g->sw : 1, wq = (g->wp + nph - 1) / nph;
         sc_direct_pad(g, in_g, r0, r1, nph, wq, scratch);
-        src = (sc_direct_src){scratch, (r1 - r0) * nph * wq, nph * wq, 0, r0, NULL, g->sw, NULL};
+        src = (sc_direct_src){scratch, (r1 - r0) * nph * wq, nph * wq, 0, r0, NULL, NULL};
         if (nph > 1) {
             /* tap j of output ow: padded column ow*sw + j*dw, in phase
                (j*dw) % sw at ow + (j*dw) / sw */
@@ -400,7 +401,6 @@ void SC_DIRECT_FN(const sc_conv_geom *g, const float *in, const float *weight, c
             for (int64_t j = 0; j < g->kw; j++)
                 toff[j] = (j * g->dw) % nph * wq + (j * g->dw) / nph;
             src.toff = toff;
-            src.sw = 1;
         }
         lo = 0;
         hi = wo;
@@ -425,6 +425,10 @@ void SC_DIRECT_FN(const sc_conv_geom *g, const float *in, const float *weight, c
                 sc_direct_borders(g, in_g, w_oc, b, oh, nrow, lo, hi, orow);
             if (src.rows)
                 sc_direct_rows_any(g, &src, 1, w_oc, b, oh, nrow, lo, hi, orow);
+            else if (src.toff && nrow == 2)
+                sc_direct_rows(g, &src, 0, 1, w_oc, b, oh, 2, 1, lo, hi, orow);
+            else if (src.toff)
+                sc_direct_rows(g, &src, 0, 1, w_oc, b, oh, 1, 1, lo, hi, orow);
             else
                 sc_direct_rows_any(g, &src, 0, w_oc, b, oh, nrow, lo, hi, orow);
             oh += nrow;
