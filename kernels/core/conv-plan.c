@@ -255,26 +255,27 @@ static sc_status sc_conv_build_maps(sc_conv2d_plan *p)
 static const char *sc_auto_rule(const sc_conv_geom *g, sc_conv_algo a)
 {
     switch (a) {
-    case SC_CONV_WINOGRAD:
-        if (g->cin_g < 8)
-            return "cin/groups < 8";
+    case SC_CONV_WINOGRAD: {
+        if (g->cin_g < 16)
+            return "cin/groups < 16";
         if (g->cout_g < 2)
             return "cout/groups < 2";
         /* Dilated: the phase split and interleave cost a pass each, and each
            phase is a small image (see the README). */
+        const int64_t ph = (g->ho + g->dh - 1) / g->dh, pw = (g->wo + g->dw - 1) / g->dw;
+        const int64_t phase = ph < pw ? ph : pw;
         if ((g->dh > 1 || g->dw > 1) && g->cin_g < 32)
             return "dilated with cin/groups < 32";
-        if ((g->dh > 1 || g->dw > 1) &&
-            ((g->ho + g->dh - 1) / g->dh < 8 || (g->wo + g->dw - 1) / g->dw < 8))
-            return "dilated with phase outputs under 8x8";
+        if ((g->dh > 1 || g->dw > 1) && phase < (g->cin_g >= 128 ? 7 : 8))
+            return "dilated with phase outputs under 8x8 (7x7 from 128 cin/groups)";
         return NULL;
+    }
     case SC_CONV_IM2COL:
         if (g->cin_g * g->kh * g->kw < 16)
             return "cin/groups*KH*KW < 16";
-        if (g->kh * g->kw == 1 ? g->cout_g < 4
-                               : g->cout_g < 12 && (g->cout_g < 8 || g->cin_g < 16))
-            return "too few output channels per group for a GEMM tile (cout/groups < 12, "
-                   "and < 8 or cin/groups < 16; 1x1: < 4)";
+        if (g->kh * g->kw == 1 ? g->cout_g < 4 : g->cout_g < (g->cin_g > 1 ? 3 : 5))
+            return "too few output channels per group for a GEMM tile (cout/groups < 3, "
+                   "< 5 with one input channel per group, 1x1: < 4)";
         return NULL;
     default:
         return NULL;
