@@ -232,7 +232,8 @@ typedef struct sc_gemm_kernel {
  */
 #define SC_DIRECT_SCRATCH(g) (SC_DIRECT_TOFF(g) + 2 * (g)->kw)
 /* Where the tap offsets start (int64-aligned). */
-#define SC_DIRECT_TOFF(g) (((g)->cin_g * (g)->hp * SC_DIRECT_ROW(g) + SC_DIRECT_SLACK(g) + 1) / 2 * 2)
+#define SC_DIRECT_TOFF(g)                                                                       \
+    (((g)->cin_g * (g)->hp * SC_DIRECT_ROW(g) + SC_DIRECT_SLACK(g) + 1) / 2 * 2)
 /* A padded row in scratch: at strides of 3 and more, its sw column phases
    of ceil(wp / sw) floats each (then the tap offsets, kw int64s, close the
    scratch). */

@@ -6,8 +6,8 @@
  *
  * Each output element is one register lane summing its taps in the order
  * (ic, kh, kw), one fused multiply-add each, from its channel's bias (or
- * zero); blocks of two rows
- * by 4 * SC_VLEN outputs share their tap loop and are stored once.
+ * zero); blocks of two rows by 4 * SC_VLEN outputs share their tap loop and
+ * are stored once.
  * When the executor passes scratch (the group's padded input fits in it),
  * the rows a call reads are padded once into it through the padding maps and
  * every column is interior. Otherwise the kernel reads the planes in place:
@@ -106,9 +106,9 @@ sc_direct_row(const sc_direct_src *in, const int mapped, const float *plane, int
  * part > 0. A part vector reads whole vectors from scratch, whose slack
  * (SC_DIRECT_SLACK) keeps the unused lanes' reads inside it: lane by lane
  * loads cost several times the FMAs on a 7-wide strided row. Only the
- * part lanes are stored. Two rows and four vectors give eight independent chains: enough
- * to hide the fused multiply-add latency, as every chain waits on its own
- * previous tap.
+ * part lanes are stored. Two rows and four vectors give eight independent
+ * chains: enough to hide the fused multiply-add latency, as every chain
+ * waits on its own previous tap.
  */
 static inline __attribute__((always_inline)) void
 sc_direct_block(const sc_conv_geom *g, const sc_direct_src *in, const int mapped,
@@ -228,10 +228,12 @@ sc_direct_rows(const sc_conv_geom *g, const sc_direct_src *in_g, const int mappe
         }
     } else if (width >= 2 * SC_VLEN) {
         sc_direct_block(g, in_g, mapped, phased, w_oc, b, oh, lo, nrow, 2, sw1, 0, orow, wo);
-        sc_direct_block(g, in_g, mapped, phased, w_oc, b, oh, hi - 2 * SC_VLEN, nrow, 2, sw1, 0, orow, wo);
+        sc_direct_block(g, in_g, mapped, phased, w_oc, b, oh, hi - 2 * SC_VLEN, nrow, 2, sw1, 0,
+                        orow, wo);
     } else if (width >= SC_VLEN) {
         sc_direct_block(g, in_g, mapped, phased, w_oc, b, oh, lo, nrow, 1, sw1, 0, orow, wo);
-        sc_direct_block(g, in_g, mapped, phased, w_oc, b, oh, hi - SC_VLEN, nrow, 1, sw1, 0, orow, wo);
+        sc_direct_block(g, in_g, mapped, phased, w_oc, b, oh, hi - SC_VLEN, nrow, 1, sw1, 0, orow,
+                        wo);
     } else if (width > 0) {
         sc_direct_block(g, in_g, mapped, phased, w_oc, b, oh, lo, nrow, 1, sw1, width, orow, wo);
     }

@@ -121,7 +121,8 @@ sc_gemm_8x32_rows_m(const int V, int64_t kc, const float *a, const float *b, int
                     const float *const *bt, int64_t boff, float *c, int64_t ldc, int64_t m,
                     __mmask16 k0, __mmask16 k1, int accumulate, const float *bias)
 {
-#define SC_ROWS(R) sc_gemm_8x32_rows(R, V, kc, a, b, ldb, bt, boff, c, ldc, k0, k1, accumulate, bias)
+#define SC_ROWS(R)                                                                              \
+    sc_gemm_8x32_rows(R, V, kc, a, b, ldb, bt, boff, c, ldc, k0, k1, accumulate, bias)
     SC_GEMM_FOR_ROWS_8(m, SC_ROWS)
 #undef SC_ROWS
 }
