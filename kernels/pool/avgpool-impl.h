@@ -9,9 +9,10 @@
  * taps summed (row-major, from 0) and the other divisor; divisor_override,
  * when nonzero, replaces both. The result is sum / divisor, a true division.
  *
- * Windows fully inside the input are vectorised over output columns; each
- * lane adds the same taps in the same order as sc_avgpool_one, so results do
- * not depend on which path an output took. A window that spans whole input
+ * Windows whose columns are inside the input are vectorised over output
+ * columns, over the window rows inside the input; each lane adds the same
+ * taps in the same order as sc_avgpool_one and divides by the same count,
+ * so results do not depend on which path an output took. A window that spans whole input
  * rows with a single output per row (global pooling) is instead summed along
  * its contiguous run (sc_avgpool_run), in an order fixed by the geometry.
  */
@@ -68,16 +69,17 @@ static inline sc_vf sc_avgpool_load(const float *p, int64_t sw, int64_t n)
 }
 
 /* Outputs (oh, ow .. ow+n-1) (n <= SC_VLEN), or four whole vectors of them
-   when four is set, all of whose windows are inside the input. Four
-   independent sums hide the addition latency. */
+   when four is set, whose windows' columns are inside the input; window rows
+   [i0, i1) are the ones inside it. Four independent sums hide the addition
+   latency. */
 static inline __attribute__((always_inline)) void
 sc_avgpool_block(const sc_pool_geom *g, const float *in, int64_t oh, int64_t ow, int64_t n,
-                 const int four, sc_vf divisor, float *out)
+                 const int four, int64_t i0, int64_t i1, sc_vf divisor, float *out)
 {
     const float *base = in + (oh * g->sh - g->ph) * g->w + (ow * g->sw - g->pw);
     const int64_t vs = SC_VLEN * g->sw;
     sc_vf s0 = sc_vzero(), s1 = sc_vzero(), s2 = sc_vzero(), s3 = sc_vzero();
-    for (int64_t i = 0; i < g->kh; i++) {
+    for (int64_t i = i0; i < i1; i++) {
         const float *row = base + i * g->w;
         for (int64_t j = 0; j < g->kw; j++) {
             s0 = sc_vadd(s0, sc_avgpool_load(row + j, g->sw, four ? SC_VLEN : n));
@@ -118,51 +120,75 @@ static inline float sc_avgpool_run(const float *p, int64_t len)
     return sc_vreduce_add(sc_vadd(sc_vadd(s0, s1), sc_vadd(s2, s3)));
 }
 
+/* The vector blocks of row oh's outputs [a, b). */
+static inline __attribute__((always_inline)) void
+sc_avgpool_blocks(const sc_pool_geom *g, const float *in, int64_t oh, int64_t a, int64_t b,
+                  int64_t i0, int64_t i1, sc_vf divisor, float *orow)
+{
+    /* Blocks of four vectors (else single ones); a block that would
+       run past b starts at b minus its width instead, recomputing a few
+       outputs identically: cheaper than masked tails, which Zen 3
+       microcodes. */
+    if (b - a >= 4 * SC_VLEN) {
+        for (int64_t ow = a; ow < b; ow += 4 * SC_VLEN) {
+            const int64_t o = ow < b - 4 * SC_VLEN ? ow : b - 4 * SC_VLEN;
+            sc_avgpool_block(g, in, oh, o, SC_VLEN, 1, i0, i1, divisor, orow + o);
+        }
+    } else if (b - a >= SC_VLEN) {
+        for (int64_t ow = a; ow < b; ow += SC_VLEN) {
+            const int64_t o = ow < b - SC_VLEN ? ow : b - SC_VLEN;
+            sc_avgpool_block(g, in, oh, o, SC_VLEN, 0, i0, i1, divisor, orow + o);
+        }
+    } else if (b > a) {
+        sc_avgpool_block(g, in, oh, a, b - a, 0, i0, i1, divisor, orow + a);
+    }
+}
+
 void SC_AVGPOOL_FN(const sc_pool_geom *g, const float *in, float *out, int64_t *indices,
                    int64_t oh0, int64_t oh1)
 {
     (void)indices; /* average pooling has none; the executor passes NULL */
-    int64_t oh_lo, oh_hi, ow_lo, ow_hi;
-    sc_interior_range(g->h, g->ho, g->ph, g->sh, g->kh - 1, &oh_lo, &oh_hi);
+    int64_t ow_lo, ow_hi;
     sc_interior_range(g->w, g->wo, g->pw, g->sw, g->kw - 1, &ow_lo, &ow_hi);
     const int vector_ok = sc_vstride_ok(g->sw);
     /* Inside the input both count_include_pad divisors are the window area. */
     const int64_t inner = g->divisor_override != 0 ? g->divisor_override : g->kh * g->kw;
-    const sc_vf divisor = sc_vset1((float)inner);
+    const sc_vf inner_v = sc_vset1((float)inner);
     /* One output per row whose window covers whole input rows: a run. */
     const int runs = g->wo == 1 && g->kw == g->w && g->pw == 0;
 
     for (int64_t oh = oh0; oh < oh1; oh++) {
         float *orow = out + oh * g->wo;
+        /* Rows whose windows leave the input at the top or bottom still
+           vectorise over the interior columns: the rows inside, [i0, i1) of
+           the window, and one divisor for the row, as sc_avgpool_one
+           counts them (the window cut at H + ph; the rows inside). */
+        const int64_t h0 = oh * g->sh - g->ph;
+        int64_t i0 = 0, i1 = g->kh;
+        sc_vf divisor = inner_v;
+        if (h0 < 0 || h0 + g->kh > g->h) {
+            const int64_t h1 = h0 + g->kh < g->h + g->ph ? h0 + g->kh : g->h + g->ph;
+            i0 = h0 < 0 ? -h0 : 0;
+            i1 = (h1 < g->h ? h1 : g->h) - h0;
+            if (g->divisor_override == 0)
+                divisor = sc_vset1((float)((g->count_include_pad ? h1 - h0 : i1 - i0) * g->kw));
+        }
         int64_t a = 0, b = 0;
-        if (vector_ok && oh >= oh_lo && oh < oh_hi) {
+        if (vector_ok && i0 < i1) {
             a = ow_lo;
             b = ow_hi;
         }
-        if (runs && a == 0 && b == 1) {
+        if (runs && a == 0 && b == 1 && i0 == 0 && i1 == g->kh) {
             const float sum = sc_avgpool_run(in + (oh * g->sh - g->ph) * g->w, g->kh * g->w);
             orow[0] = sum / (float)inner;
             continue;
         }
         for (int64_t ow = 0; ow < a; ow++)
             sc_avgpool_one(g, in, oh, ow, orow + ow);
-        /* Blocks of four vectors (else single ones); a block that would
-           run past b starts at b minus its width instead, recomputing a few
-           outputs identically: cheaper than masked tails, which Zen 3
-           microcodes. */
-        if (b - a >= 4 * SC_VLEN) {
-            for (int64_t ow = a; ow < b; ow += 4 * SC_VLEN) {
-                const int64_t o = ow < b - 4 * SC_VLEN ? ow : b - 4 * SC_VLEN;
-                sc_avgpool_block(g, in, oh, o, SC_VLEN, 1, divisor, orow + o);
-            }
-        } else if (b - a >= SC_VLEN) {
-            for (int64_t ow = a; ow < b; ow += SC_VLEN) {
-                const int64_t o = ow < b - SC_VLEN ? ow : b - SC_VLEN;
-                sc_avgpool_block(g, in, oh, o, SC_VLEN, 0, divisor, orow + o);
-            }
-        } else if (b > a) {
-            sc_avgpool_block(g, in, oh, a, b - a, 0, divisor, orow + a);
-        }
+        if (i0 == 0 && i1 == g->kh) /* the common case, with the row loop from 0 */
+            sc_avgpool_blocks(g, in, oh, a, b, 0, g->kh, divisor, orow);
+        else
+            sc_avgpool_blocks(g, in, oh, a, b, i0, i1, divisor, orow);
         for (int64_t ow = b; ow < g->wo; ow++)
             sc_avgpool_one(g, in, oh, ow, orow + ow);
     }
