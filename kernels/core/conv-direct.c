@@ -15,6 +15,7 @@ typedef struct sc_direct_state {
     const sc_direct_kernel *kernel;
     int scratch;   /* kernels get a per-thread buffer for padded input rows */
     float *weight; /* private copy, PyTorch layout */
+    int64_t *tap_off; /* phase-split scratch rows (stride >= 3): see SC_DIRECT_PHASES */
 } sc_direct_state;
 
 /* Output channels per work item: enough to amortise the per-item overhead
@@ -63,9 +64,19 @@ static sc_status sc_direct_create(struct sc_conv2d_plan *p, const float *weight,
     int64_t pad_floats;
     const int64_t fp[3] = {g->cin_g, g->hp, g->wp};
     if (sc_prod_i64(&pad_floats, 3, fp) && pad_floats <= SC_DIRECT_SCRATCH_MAX &&
-        g->sw <= g->wp && g->kw <= g->wp) {
+        g->sw <= g->wp) {
         s->scratch = 1;
         p->workspace_per_thread = ((size_t)SC_DIRECT_SCRATCH(g) * sizeof(float) + 63) / 64 * 64;
+    }
+    if (s->scratch && SC_DIRECT_PHASES(g) > 1) {
+        /* tap j of output column ow: padded column ow*sw + j*dw, in phase
+           (j*dw) % sw at ow + (j*dw) / sw */
+        const int64_t nph = SC_DIRECT_PHASES(g), wq = SC_DIRECT_WQ(g);
+        s->tap_off = sc_malloc((size_t)g->kw * sizeof(int64_t));
+        if (!s->tap_off)
+            return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for the direct tap table");
+        for (int64_t j = 0; j < g->kw; j++)
+            s->tap_off[j] = (j * g->dw) % nph * wq + (j * g->dw) / nph;
     }
     return SC_OK;
 }
@@ -111,8 +122,8 @@ static void sc_direct_run(const struct sc_conv2d_plan *p, const float *in, float
         float *scratch = s->scratch ? (float *)((char *)ws + (size_t)omp_get_thread_num() *
                                                               p->workspace_per_thread)
                                     : NULL;
-        s->kernel->fn(g, img, s->weight, p->has_bias ? p->bias : NULL, oimg, oc0, oc1, oh0, oh1,
-                      scratch);
+        s->kernel->fn(g, img, s->weight, p->has_bias ? p->bias : NULL, s->tap_off, oimg, oc0, oc1,
+                      oh0, oh1, scratch);
         /* The sums started from the bias; the rows just written are still
            in cache for the activation. */
         for (int64_t oc = oc0; oc < oc1; oc++)
@@ -125,6 +136,7 @@ static void sc_direct_destroy(struct sc_conv2d_plan *p)
     sc_direct_state *s = p->state;
     if (s) {
         sc_free(s->weight);
+        sc_free(s->tap_off);
         sc_free(s);
     }
     p->state = NULL;

@@ -73,8 +73,8 @@ SC_DECLARE_GEMM(6x16, neon);
 /* direct/direct-<isa>.c */
 #define SC_DECLARE_DIRECT(isa)                                                                 \
     void sc_direct_##isa(const sc_conv_geom *g, const float *in, const float *weight,          \
-                         const float *bias, float *out, int64_t oc0, int64_t oc1, int64_t oh0, \
-                         int64_t oh1, float *scratch)
+                         const float *bias, const int64_t *tap_off, float *out, int64_t oc0,   \
+                         int64_t oc1, int64_t oh0, int64_t oh1, float *scratch)
 SC_DECLARE_DIRECT(scalar);
 #if defined(__x86_64__) || defined(_M_X64)
 SC_DECLARE_DIRECT(avx2);

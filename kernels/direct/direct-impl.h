@@ -358,9 +358,9 @@ static void sc_direct_dw3_any(const sc_conv_geom *g, const sc_direct_src *in, co
    element, and zeroes the slack after them (read by the unused lanes of
    part vectors, so they hold finite values). */
 static void sc_direct_pad(const sc_conv_geom *g, const float *in_g, int64_t r0, int64_t r1,
-                          int64_t nph, int64_t wq, float *scratch)
+                          float *scratch)
 {
-    const int64_t ld = nph * wq;
+    const int64_t nph = SC_DIRECT_PHASES(g), wq = SC_DIRECT_WQ(g), ld = nph * wq;
     for (int64_t ic = 0; ic < g->cin_g; ic++) {
         const float *plane = in_g + ic * g->h * g->w;
         for (int64_t r = r0; r < r1; r++) {
@@ -374,7 +374,8 @@ static void sc_direct_pad(const sc_conv_geom *g, const float *in_g, int64_t r0, 
 }
 
 void SC_DIRECT_FN(const sc_conv_geom *g, const float *in, const float *weight, const float *bias,
-                  float *out, int64_t oc0, int64_t oc1, int64_t oh0, int64_t oh1, float *scratch)
+                  const int64_t *tap_off, float *out, int64_t oc0, int64_t oc1, int64_t oh0,
+                  int64_t oh1, float *scratch)
 {
     const int64_t cin_g = g->cin_g, wo = g->wo;
     const int64_t ksize = cin_g * g->kh * g->kw;
@@ -393,17 +394,10 @@ void SC_DIRECT_FN(const sc_conv_geom *g, const float *in, const float *weight, c
            contiguous instead of lane by lane. (Without border columns, at
            stride 1 or 2, the planes are read in place.) */
         const int64_t r0 = oh0 * g->sh, r1 = (oh1 - 1) * g->sh + (g->kh - 1) * g->dh + 1;
-        const int64_t nph = g->sw >= 3 ? g->sw : 1, wq = (g->wp + nph - 1) / nph;
-        sc_direct_pad(g, in_g, r0, r1, nph, wq, scratch);
-        src = (sc_direct_src){scratch, (r1 - r0) * nph * wq, nph * wq, 0, r0, NULL, NULL};
-        if (nph > 1) {
-            /* tap j of output ow: padded column ow*sw + j*dw, in phase
-               (j*dw) % sw at ow + (j*dw) / sw */
-            int64_t *toff = (int64_t *)(scratch + SC_DIRECT_TOFF(g));
-            for (int64_t j = 0; j < g->kw; j++)
-                toff[j] = (j * g->dw) % nph * wq + (j * g->dw) / nph;
-            src.toff = toff;
-        }
+        const int64_t ld = SC_DIRECT_PHASES(g) * SC_DIRECT_WQ(g);
+        sc_direct_pad(g, in_g, r0, r1, scratch);
+        src = (sc_direct_src){scratch, (r1 - r0) * ld, ld, 0, r0, NULL,
+                              SC_DIRECT_PHASES(g) > 1 ? tap_off : NULL};
         lo = 0;
         hi = wo;
     }

@@ -80,10 +80,11 @@ static void sc_direct_row(const sc_conv_geom *g, const float *src, const float *
 }
 
 void sc_direct_scalar(const sc_conv_geom *g, const float *in, const float *weight,
-                      const float *bias, float *out, int64_t oc0, int64_t oc1, int64_t oh0,
-                      int64_t oh1, float *scratch)
+                      const float *bias, const int64_t *tap_off, float *out, int64_t oc0,
+                      int64_t oc1, int64_t oh0, int64_t oh1, float *scratch)
 {
     (void)scratch; /* the row loops read through the padding maps */
+    (void)tap_off;
     const int64_t cin_g = g->cin_g, kh = g->kh, kw = g->kw;
     const int64_t h = g->h, w = g->w, wo = g->wo, ho = g->ho;
     const int64_t plane_out = ho * wo;

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "internal.h"
+#include "pool/pool-blocks.h"
 
 static inline void sc_maxpool_one(const sc_pool_geom *g, const float *in, int64_t oh,
                                   int64_t ow, float *out, int64_t *index)
@@ -167,23 +168,10 @@ void SC_MAXPOOL_FN(const sc_pool_geom *g, const float *in, float *out, int64_t *
         }
         for (int64_t ow = 0; ow < a; ow++)
             sc_maxpool_one(g, in, oh, ow, orow + ow, irow ? irow + ow : NULL);
-        /* Blocks of four vectors (else single ones); a block that would
-           run past b starts at b minus its width instead, recomputing a few
-           outputs identically: cheaper than masked tails, which Zen 3
-           microcodes. */
-        if (b - a >= 4 * SC_VLEN) {
-            for (int64_t ow = a; ow < b; ow += 4 * SC_VLEN) {
-                const int64_t o = ow < b - 4 * SC_VLEN ? ow : b - 4 * SC_VLEN;
-                sc_maxpool_block(g, in, oh, o, SC_VLEN, 1, orow + o, irow ? irow + o : NULL);
-            }
-        } else if (b - a >= SC_VLEN) {
-            for (int64_t ow = a; ow < b; ow += SC_VLEN) {
-                const int64_t o = ow < b - SC_VLEN ? ow : b - SC_VLEN;
-                sc_maxpool_block(g, in, oh, o, SC_VLEN, 0, orow + o, irow ? irow + o : NULL);
-            }
-        } else if (b > a) {
-            sc_maxpool_block(g, in, oh, a, b - a, 0, orow + a, irow ? irow + a : NULL);
-        }
+#define SC_MAXPOOL_BLOCK(o, n, four)                                                            \
+    sc_maxpool_block(g, in, oh, o, n, four, orow + (o), irow ? irow + (o) : NULL)
+        SC_POOL_ROW_BLOCKS(a, b, SC_MAXPOOL_BLOCK);
+#undef SC_MAXPOOL_BLOCK
         for (int64_t ow = b; ow < g->wo; ow++)
             sc_maxpool_one(g, in, oh, ow, orow + ow, irow ? irow + ow : NULL);
     }

@@ -64,9 +64,9 @@ static inline sc_vf sc_vload_strided(const float *p, int64_t s)
                           p[7 * s]);
 }
 /* Lanes built in registers, not through a stack array read back as one
-   vector: eight scalar stores feeding one wide load cannot be forwarded, and
-   the stall made a depthwise layer with 7-wide stride-2 rows (measured)
-   seven times slower than oneDNN. */
+   vector: eight scalar stores feeding one wide load cannot be forwarded
+   (measured: a depthwise 3x3/2 layer with 7-wide output rows, 576 channels
+   at 14x14, took 0.380 ms that way and 0.159 ms this way). */
 static inline sc_vf sc_vload_strided_partial(const float *p, int64_t s, int64_t n)
 {
     return _mm256_setr_ps(n > 0 ? p[0] : 0.0f, n > 1 ? p[s] : 0.0f, n > 2 ? p[2 * s] : 0.0f,
