@@ -23,12 +23,13 @@
    that wrongly accepts an invalid one still cannot crash the test. */
 static float g_in[OUT_FLOATS], g_w[OUT_FLOATS];
 
-/* A shape Winograd cannot serve (5x5): every invalid variant of it is also
-   run with Winograd forced, where INVALID_ARGUMENT must win. */
+/* A shape Winograd cannot serve (7x7 at stride 1: neither 3x3 nor 3x3
+   phases): every invalid variant of it is also run with Winograd forced,
+   where INVALID_ARGUMENT must win. */
 static sc_conv2d_desc base_desc(void)
 {
     sc_conv2d_desc d;
-    sc_conv2d_desc_init(&d, 1, 4, 9, 10, 6, 5, 5);
+    sc_conv2d_desc_init(&d, 1, 4, 9, 10, 6, 7, 7);
     return d;
 }
 
@@ -271,7 +272,7 @@ static void test_invalid_options_and_pointers(void)
         {{SC_CONV_AUTO, 0, 1}, "winograd_tile"}, {{SC_CONV_AUTO, 0, 3}, "winograd_tile"},
         {{SC_CONV_AUTO, 0, -2}, "winograd_tile"}, {{SC_CONV_AUTO, 0, 6}, "winograd_tile"},
         {{SC_CONV_AUTO, 0, 8}, "winograd_tile"},
-        /* Winograd cannot serve 5x5 (UNSUPPORTED), but the tile is invalid */
+        /* Winograd cannot serve 7x7 (UNSUPPORTED), but the tile is invalid */
         {{SC_CONV_WINOGRAD, 0, 3}, "winograd_tile"},
         {{SC_CONV_WINOGRAD, -1, 0}, "num_threads"},
     };
@@ -288,7 +289,7 @@ static void test_invalid_options_and_pointers(void)
     }
     /* options are not descriptor checks: output_size accepts the descriptor */
     int64_t ho, wo;
-    tc_check(sc_conv2d_output_size(&d, &ho, &wo) == SC_OK && ho == 5 && wo == 6,
+    tc_check(sc_conv2d_output_size(&d, &ho, &wo) == SC_OK && ho == 3 && wo == 4,
              "output_size of the base descriptor");
 
     /* NULL pointers */
@@ -478,7 +479,7 @@ static void test_forced_algorithms(void)
     sc_conv2d_plan *p = NULL;
     sc_status s = sc_conv2d_plan_create(&d, g_w, NULL, &opt, &p);
     tc_check(s == SC_UNSUPPORTED && p == NULL && sc_last_error()[0],
-             "forced Winograd on 5x5: %s, want unsupported", sc_status_string(s));
+             "forced Winograd on 7x7: %s, want unsupported", sc_status_string(s));
     struct {
         int64_t kh, kw, sh, dh;
         const char *what;

@@ -133,7 +133,12 @@ static void run_seed(const seed_case *sc, sc_isa isa, tc_rng *rng)
         sc_conv2d_options o = {algos[a], 0, 0};
         sc_conv2d_plan *p = NULL;
         s = sc_conv2d_plan_create(&d, w, b, &o, &p);
-        if (algos[a] == SC_CONV_WINOGRAD) { /* 11x11 and 5x5: not Winograd's */
+        /* Winograd serves a kernel whose stride phases are 3x3 (11x11
+           stride 4; 5x5 stride 1 with two output phases), not 11x11 stride
+           2 (6x6 phases). */
+        const int wino = (sc->k + sc->stride - 1) / sc->stride == 3 ||
+                         (sc->stride + sc->k + 2 * sc->stride - 1) / (2 * sc->stride) == 3;
+        if (algos[a] == SC_CONV_WINOGRAD && !wino) {
             tc_check(s == SC_UNSUPPORTED && p == NULL, "%s: %s, want unsupported", what,
                      sc_status_string(s));
             sc_conv2d_plan_destroy(p);
@@ -151,7 +156,20 @@ static void run_seed(const seed_case *sc, sc_isa isa, tc_rng *rng)
         int64_t worst = 0;
         tc_check(s == SC_OK && tc_guard_intact(y, out_n), "%s: run %s or wrote past the output",
                  what, sc_status_string(s));
-        int64_t bad = ref_conv_compare(&d, y, act, pre, mag, out_n, &worst);
+        int64_t bad = 0;
+        if (strncmp(desc, "winograd", 8) == 0) {
+            /* The transforms' rounding is bounded in test-winograd; here the
+               direct bound widened by test-conv's documented factor. */
+            for (int64_t i = 0; i < out_n; i++) {
+                const double err = fabs((double)y[i] - act[i]);
+                if (!(err <= 64.0 * ref_conv_bound(&d, act[i], pre[i], mag[i]))) {
+                    worst = bad ? worst : i;
+                    bad++;
+                }
+            }
+        } else {
+            bad = ref_conv_compare(&d, y, act, pre, mag, out_n, &worst);
+        }
         tc_check(bad == 0, "%s ('%s'): %lld outputs outside the bound, worst at %lld: %.9g vs %.12g",
                  what, desc, (long long)bad, (long long)worst, (double)y[worst], act[worst]);
         if (sc->cout == 5)

@@ -717,6 +717,195 @@ static void run_dilated_case(tc_rng *rng, int idx, sc_isa isa, int m)
     free(s);
 }
 
+/*
+ * A strided layer, or a stride-1 one with a 5x5-like kernel, runs as one 3x3
+ * Winograd plan over its input's stride phases taken as channels. Per
+ * dimension, output o = f*u + a reads padded input s*o + i; with S = s*f
+ * that is row u + q of phase image ph (every S-th padded row from ph) when
+ * i = S*q + ph - s*a, so the phase problem's kernel is w[S*q + ph - s*a]
+ * (zero outside the kernel) and output phase a is its output channel. The
+ * test builds that problem itself (phase images through the reference
+ * padding rules, rearranged weights, repeated bias) and checks:
+ *   - the decomposition: the phase problem's double-precision sums equal the
+ *     layer's own direct convolution (to double rounding);
+ *   - the route: its output is bitwise the phase plan's, interleaved back
+ *     (bitwise needs the same phase images: rows and columns no output
+ *     reads are zeros in both);
+ *   - the arithmetic: the phase outputs against the transforms' bound.
+ */
+typedef struct poly_kind {
+    int64_t k, s, f;
+} poly_kind;
+
+static const poly_kind poly_kinds[] = {{5, 1, 2}, {11, 4, 1}, {5, 2, 1}, {6, 2, 1}, {7, 2, 2},
+                                       {8, 2, 2}, {9, 3, 1}, {7, 3, 1}, {3, 1, 1}};
+
+static void run_poly_case(tc_rng *rng, int idx, sc_isa isa, int m)
+{
+    conv_case cc, ph;
+    memset(&cc, 0, sizeof cc);
+    memset(&ph, 0, sizeof ph);
+    random_case(rng, idx, &cc, idx % 3 == 2);
+    sc_conv2d_desc *d = &cc.d;
+    const int nk = (int)(sizeof poly_kinds / sizeof poly_kinds[0]);
+    /* the last kind (plain 3x3) only beside a phase-split one */
+    const poly_kind kh = poly_kinds[tc_rng_int(rng, 0, nk - 2)];
+    const poly_kind kw = poly_kinds[tc_rng_int(rng, 0, nk - 1)];
+    const int swap = (int)tc_rng_int(rng, 0, 1);
+    const poly_kind ky = swap ? kw : kh, kx = swap ? kh : kw;
+    d->kernel_h = ky.k;
+    d->kernel_w = kx.k;
+    d->stride_h = ky.s;
+    d->stride_w = kx.s;
+    d->in_height += ky.k + ky.s * tc_rng_int(rng, 0, 6);
+    d->in_width += kx.k + kx.s * tc_rng_int(rng, 0, 6);
+    if (d->padding_same && (ky.s > 1 || kx.s > 1))
+        d->padding_same = 0;
+    cc.pt = cc.pb = d->pad_h;
+    cc.pl = cc.pr = d->pad_w;
+    if (d->padding_same) { /* PyTorch: the odd pixel goes to the bottom / right */
+        cc.pt = (ky.k - 1) / 2;
+        cc.pb = ky.k - 1 - cc.pt;
+        cc.pl = (kx.k - 1) / 2;
+        cc.pr = kx.k - 1 - cc.pl;
+    }
+    if (!tc_check(sc_conv2d_output_size(d, &cc.ho, &cc.wo) == SC_OK, "poly %s: %s",
+                  case_str(&cc, m, isa), sc_last_error()))
+        return;
+    const int64_t N = d->batch, C = d->in_channels, K = d->out_channels, G = d->groups;
+    const int64_t H = d->in_height, W = d->in_width, cin_g = C / G;
+    const int64_t qh = ky.s * ky.f, qw = kx.s * kx.f, fh = ky.f, fw = kx.f;
+    /* Padded rows past the last one an output reads are zeros in the phase
+       images, and so are padded columns past it unless they lie inside the
+       input (the plan keeps no map for them, and copies input runs whole).
+       They meet only zero taps, but the transforms would round them. */
+    const int64_t hp = (cc.ho - 1) * ky.s + ky.k, wp = (cc.wo - 1) * kx.s + kx.k;
+    const int64_t hoq = (cc.ho + fh - 1) / fh, woq = (cc.wo + fw - 1) / fw;
+    const int64_t hq = hoq + 2, wq = woq + 2, Cq = C * qh * qw, Kq = K * fh * fw;
+    sc_conv2d_desc_init(&ph.d, N, Cq, hq, wq, Kq, 3, 3);
+    ph.d.groups = G;
+    ph.d.activation = d->activation;
+    ph.has_bias = cc.has_bias;
+    ph.ho = hoq;
+    ph.wo = woq;
+
+    const int64_t n_in = N * C * H * W, n_w = K * cin_g * ky.k * kx.k, n_wq = Kq * (Cq / G) * 9;
+    const int64_t n_out = N * K * cc.ho * cc.wo, n_pin = N * Cq * hq * wq;
+    const int64_t n_pout = N * Kq * hoq * woq;
+    float *in = malloc((size_t)n_in * sizeof(float)), *pin = malloc((size_t)n_pin * sizeof(float));
+    float *wt = malloc((size_t)n_w * sizeof(float)), *wtq = malloc((size_t)n_wq * sizeof(float));
+    float *bias = malloc((size_t)K * sizeof(float)), *bq = malloc((size_t)Kq * sizeof(float));
+    float *out = tc_alloc_guarded(n_out), *pout = tc_alloc_guarded(n_pout);
+    double *pre = malloc((size_t)n_pout * sizeof(double)), *s = malloc((size_t)n_pout * sizeof(double));
+    if (!in || !pin || !wt || !wtq || !bias || !bq || !pre || !s) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    tc_fill(rng, in, n_in, -1.0f, 1.0f);
+    tc_fill(rng, wt, n_w, -1.0f, 1.0f);
+    tc_fill(rng, bias, K, -1.0f, 1.0f);
+    for (int64_t o = 0; o < Kq; o++)
+        bq[o] = bias[o / (fh * fw)];
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t c = 0; c < C; c++)
+            for (int64_t a = 0; a < qh; a++)
+                for (int64_t b = 0; b < qw; b++)
+                    for (int64_t u = 0; u < hq; u++)
+                        for (int64_t v = 0; v < wq; v++) {
+                            const int64_t r = a + qh * u, q = b + qw * v;
+                            const int64_t sr = r < hp ? ref_map(r, cc.pt, H, d->padding_mode) : -1;
+                            const int64_t sq = q >= cc.pl && q < cc.pl + W ? q - cc.pl
+                                               : q < wp ? ref_map(q, cc.pl, W, d->padding_mode)
+                                                        : -1;
+                            pin[((((n * C + c) * qh + a) * qw + b) * hq + u) * wq + v] =
+                                sr < 0 || sq < 0 ? 0.0f : in[((n * C + c) * H + sr) * W + sq];
+                        }
+    for (int64_t o = 0; o < K; o++)
+        for (int64_t a = 0; a < fh; a++)
+            for (int64_t b = 0; b < fw; b++)
+                for (int64_t c = 0; c < cin_g; c++)
+                    for (int64_t pa = 0; pa < qh; pa++)
+                        for (int64_t pb = 0; pb < qw; pb++)
+                            for (int64_t q = 0; q < 3; q++)
+                                for (int64_t r = 0; r < 3; r++) {
+                                    const int64_t i = qh * q + pa - ky.s * a;
+                                    const int64_t j = qw * r + pb - kx.s * b;
+                                    const int64_t oq = (o * fh + a) * fw + b;
+                                    const int64_t cq = (c * qh + pa) * qw + pb;
+                                    wtq[(oq * (Cq / G) + cq) * 9 + q * 3 + r] =
+                                        i >= 0 && i < ky.k && j >= 0 && j < kx.k
+                                            ? wt[((o * cin_g + c) * ky.k + i) * kx.k + j]
+                                            : 0.0f;
+                                }
+
+    sc_conv2d_options opt = {SC_CONV_WINOGRAD, (int)tc_rng_int(rng, 1, 3), m};
+    sc_conv2d_plan *plan = NULL, *pplan = NULL;
+    const float *bp = cc.has_bias ? bias : NULL;
+    sc_status st = sc_conv2d_plan_create(d, wt, bp, &opt, &plan);
+    char what[320];
+    snprintf(what, sizeof what, "poly %lldx%lld/%lldx%lld %s", (long long)ky.k, (long long)kx.k,
+             (long long)ky.s, (long long)kx.s, case_str(&cc, m, isa));
+    if (tc_check(st == SC_OK, "%s plan_create: %s (%s)", what, sc_status_string(st),
+                 sc_last_error()) &&
+        tc_check(sc_conv2d_plan_create(&ph.d, wtq, cc.has_bias ? bq : NULL, &opt, &pplan) ==
+                     SC_OK,
+                 "phase plan: %s", sc_last_error())) {
+        tc_check(strcmp(sc_conv2d_plan_describe(plan), sc_conv2d_plan_describe(pplan)) == 0,
+                 "%s ran %s, its phases %s", what, sc_conv2d_plan_describe(plan),
+                 sc_conv2d_plan_describe(pplan));
+        tc_check(sc_conv2d_run(plan, in, out) == SC_OK && sc_conv2d_run(pplan, pin, pout) == SC_OK,
+                 "%s run: %s", what, sc_last_error());
+        tc_check(tc_guard_intact(out, n_out), "%s wrote past the output", what);
+        check_bound(&ph, m, isa, pin, wtq, cc.has_bias ? bq : NULL, pout, pre, s);
+        int64_t diff = 0, off = 0;
+        for (int64_t n = 0; n < N; n++)
+            for (int64_t k = 0; k < K; k++)
+                for (int64_t oh = 0; oh < cc.ho; oh++)
+                    for (int64_t ow = 0; ow < cc.wo; ow++) {
+                        const int64_t kq = (k * fh + oh % fh) * fw + ow % fw;
+                        const int64_t iq = ((n * Kq + kq) * hoq + oh / fh) * woq + ow / fw;
+                        const float got = out[((n * K + k) * cc.ho + oh) * cc.wo + ow];
+                        diff += memcmp(&pout[iq], &got, sizeof got) != 0;
+                        /* the layer's own sum, from the unsplit input */
+                        double acc = cc.has_bias ? bias[k] : 0.0, mag = fabs(acc);
+                        const int64_t grp = k / (K / G);
+                        for (int64_t c = 0; c < cin_g; c++)
+                            for (int64_t i = 0; i < ky.k; i++)
+                                for (int64_t j = 0; j < kx.k; j++) {
+                                    const int64_t sr = ref_map(oh * ky.s + i, cc.pt, H,
+                                                               d->padding_mode);
+                                    const int64_t sq = ref_map(ow * kx.s + j, cc.pl, W,
+                                                               d->padding_mode);
+                                    const double x =
+                                        sr < 0 || sq < 0
+                                            ? 0.0
+                                            : in[((n * C + grp * cin_g + c) * H + sr) * W + sq];
+                                    const double p =
+                                        x * wt[((k * cin_g + c) * ky.k + i) * kx.k + j];
+                                    acc += p;
+                                    mag += fabs(p);
+                                }
+                        off += !(fabs(acc - pre[iq]) <= 1e-12 * (mag + 1.0));
+                    }
+        tc_check(diff == 0, "%s: %lld outputs differ from the phase plan's", what,
+                 (long long)diff);
+        tc_check(off == 0, "%s: %lld phase sums differ from the layer's direct sums", what,
+                 (long long)off);
+    }
+    sc_conv2d_plan_destroy(plan);
+    sc_conv2d_plan_destroy(pplan);
+    free(in);
+    free(pin);
+    free(wt);
+    free(wtq);
+    free(bias);
+    free(bq);
+    tc_free(out);
+    tc_free(pout);
+    free(pre);
+    free(s);
+}
+
 /* For the record: how far the error sits above what the direct bound
    gamma_{9 cin_g} sum|w||x| would allow, on one deep layer without bias or
    activation. */
@@ -777,10 +966,11 @@ static void test_rejections(void)
     struct {
         int64_t k, stride, dil;
         const char *word;
-    } cases[] = {{5, 1, 1, "3x3"}, {3, 2, 1, "stride"}, {1, 1, 1, "3x3"}, {1, 1, 2, "3x3"}};
+    } cases[] = {{7, 1, 1, "3x3"}, {3, 2, 1, "stride"}, {4, 2, 1, "stride"}, {1, 1, 1, "3x3"},
+                 {1, 1, 2, "3x3"}, {5, 1, 2, "dilation"}, {11, 4, 2, "dilation"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sc_conv2d_desc d;
-        sc_conv2d_desc_init(&d, 1, 2, 12, 12, 2, cases[i].k, cases[i].k);
+        sc_conv2d_desc_init(&d, 1, 2, 24, 24, 2, cases[i].k, cases[i].k);
         d.stride_h = d.stride_w = cases[i].stride;
         d.dilation_h = d.dilation_w = cases[i].dil;
         for (int m = 0; m <= 4; m += 2) {
@@ -944,6 +1134,8 @@ int main(void)
             }
             for (int i = 0; i < ncases / 3; i++)
                 run_dilated_case(&rng, i, isas[a], m);
+            for (int i = 0; i < ncases / 3; i++)
+                run_poly_case(&rng, i, isas[a], m);
             direct_bound_ratio(&rng, m);
         }
         test_determinism(&rng, isas[a]);

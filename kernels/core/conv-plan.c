@@ -256,6 +256,30 @@ static const char *sc_auto_rule(const sc_conv_geom *g, sc_conv_algo a)
 {
     switch (a) {
     case SC_CONV_WINOGRAD: {
+        int64_t fh, fw;
+        if ((g->kh != 3 || g->kw != 3 || g->sh != 1 || g->sw != 1) &&
+            sc_wino_poly_factors(g, &fh, &fw)) {
+            /* Stride phases as channels (conv-winograd-poly.c): it needs
+               enough of them for the GEMMs, few zero taps, and phase outputs
+               large enough for the tiles (see the README). */
+            const int64_t qh = g->sh * fh, qw = g->sw * fw;
+            const int64_t hoq = (g->ho + fh - 1) / fh, woq = (g->wo + fw - 1) / fw;
+            if (g->cin_g * qh * qw < 32)
+                return "cin/groups * stride phases < 32";
+            if (2 * 9 * qh * qw > 3 * g->kh * g->kw)
+                return "phase kernels with over 1.5x the taps of the kernel";
+            if (hoq < 8 || woq < 8)
+                return "phase outputs under 8x8";
+            /* Its transformed weights are 36 fh fw qh qw / (kh kw) times the
+               layer's (23x for 5x5): 151 MB for 256 channels, which still
+               ran 0.58 of im2col's time; cap them so 512 channels do not
+               take 604 MB. */
+            const double u_bytes = 36.0 * (double)(fh * fw * qh * qw) * (double)g->cout *
+                                   (double)g->cin_g * sizeof(float);
+            if (u_bytes > 256.0 * 1024 * 1024)
+                return "transformed phase weights over 256 MiB";
+            return g->cout_g < 2 ? "cout/groups < 2" : NULL;
+        }
         if (g->cin_g < 16)
             return "cin/groups < 16";
         if (g->cout_g < 2)

@@ -106,14 +106,8 @@ void sc_wino_dilated_run(const sc_conv2d_plan *p, const struct sc_wino_dilated *
 #pragma omp parallel for num_threads(nthreads) schedule(static) if (nthreads > 1)
         for (int64_t cu = 0; cu < g->cin * hq; cu++) {
             const int64_t c = cu / hq, u = cu % hq;
-            for (int64_t a = 0; a < dh; a++) {
-                const int64_t r = a + dh * u;
-                const int64_t rs = r < g->hp ? g->row_src[r] : -1;
-                const float *src = rs < 0 ? NULL : x + (c * g->h + rs) * g->w;
-                for (int64_t b = 0; b < dw; b++)
-                    sc_padded_row(g, src, b, dw, wq,
-                                  xq + (((a * dw + b) * g->cin + c) * hq + u) * wq);
-            }
+            sc_phase_split_rows(g, x + c * g->h * g->w, u, dh, dw, wq,
+                                xq + (c * hq + u) * wq, g->cin * hq * wq);
         }
         dl->inner->impl->run(dl->inner, xq, yq, inner_ws, nthreads);
 #pragma omp parallel for num_threads(nthreads) schedule(static) if (nthreads > 1)

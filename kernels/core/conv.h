@@ -55,6 +55,33 @@ void sc_wino_dilated_run(const struct sc_conv2d_plan *p, const struct sc_wino_di
                          const float *in, float *out, void *ws, int nthreads);
 void sc_wino_dilated_destroy(struct sc_wino_dilated *dil);
 
+/* conv-winograd-poly.c: a strided layer, or a stride-1 one with a 5x5-like
+   kernel, as one 3x3 Winograd plan over its input's stride phases taken as
+   channels (see there). sc_wino_poly_factors tells whether it applies. */
+struct sc_wino_poly;
+int sc_wino_poly_factors(const sc_conv_geom *g, int64_t *fh, int64_t *fw);
+sc_status sc_wino_poly_create(struct sc_conv2d_plan *p, const float *weight,
+                              struct sc_wino_poly **poly, const char **why);
+void sc_wino_poly_run(const struct sc_conv2d_plan *p, const struct sc_wino_poly *poly,
+                      const float *in, float *out, void *ws, int nthreads);
+void sc_wino_poly_destroy(struct sc_wino_poly *poly);
+
+/* The phase images of one row index u of input channel plane xc: padded row
+   a + sh*u (a < sh), every sw-th padded column from b (b < sw), wq values,
+   into dst + (a*sw + b)*pstride. Rows past the padded extent are zeros. */
+static inline void sc_phase_split_rows(const sc_conv_geom *g, const float *xc, int64_t u,
+                                       int64_t sh, int64_t sw, int64_t wq, float *dst,
+                                       int64_t pstride)
+{
+    for (int64_t a = 0; a < sh; a++) {
+        const int64_t r = a + sh * u;
+        const int64_t rs = r < g->hp ? g->row_src[r] : -1;
+        const float *src = rs < 0 ? NULL : xc + rs * g->w;
+        for (int64_t b = 0; b < sw; b++)
+            sc_padded_row(g, src, b, sw, wq, dst + (a * sw + b) * pstride);
+    }
+}
+
 extern const sc_conv_algo_impl sc_conv_direct_impl;
 extern const sc_conv_algo_impl sc_conv_im2col_impl;
 extern const sc_conv_algo_impl sc_conv_winograd_impl;

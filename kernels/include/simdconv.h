@@ -81,6 +81,10 @@ SC_API const char *sc_version(void);
 typedef enum sc_padding_mode {
     SC_PAD_ZEROS = 0, SC_PAD_REFLECT = 1, SC_PAD_REPLICATE = 2, SC_PAD_CIRCULAR = 3
 } sc_padding_mode;
+/* SC_CONV_WINOGRAD serves 3x3 kernels at stride 1 (any dilation), and undilated
+   kernels whose stride phases are 3x3 per dimension: ceil(k/s) == 3 (11x11/4, 5x5/2)
+   or ceil((s + k) / (2s)) == 3 (5x5/1, 7x7/2), run as one 3x3 Winograd problem
+   over the phases (README, "How SC_CONV_AUTO chooses"). */
 typedef enum sc_conv_algo {
     SC_CONV_AUTO = 0, SC_CONV_DIRECT = 1, SC_CONV_IM2COL = 2, SC_CONV_WINOGRAD = 3
 } sc_conv_algo;
