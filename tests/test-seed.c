@@ -170,7 +170,8 @@ static void run_seed(const seed_case *sc, sc_isa isa, tc_rng *rng)
         } else {
             bad = ref_conv_compare(&d, y, act, pre, mag, out_n, &worst);
         }
-        tc_check(bad == 0, "%s ('%s'): %lld outputs outside the bound, worst at %lld: %.9g vs %.12g",
+        tc_check(bad == 0,
+                 "%s ('%s'): %lld outputs outside the bound, worst at %lld: %.9g vs %.12g",
                  what, desc, (long long)bad, (long long)worst, (double)y[worst], act[worst]);
         if (sc->cout == 5)
             check_pool(&d, y, act, pre, mag, what);

@@ -609,6 +609,22 @@ static void run_case(tc_rng *rng, conv_case *cc, sc_isa isa, int m)
     free(s);
 }
 
+/* Padded (r, q) of one input plane as the phase routes' images hold it: rows
+   past hp (the last one an output reads) are zeros, and so are columns past
+   wp unless they lie inside the input (the plan keeps no map for them, and
+   copies input runs whole). */
+static float phase_value(const conv_case *cc, const float *plane, int64_t r, int64_t q,
+                         int64_t hp, int64_t wp)
+{
+    const sc_conv2d_desc *d = &cc->d;
+    const int64_t H = d->in_height, W = d->in_width;
+    const int64_t sr = r < hp ? ref_map(r, cc->pt, H, d->padding_mode) : -1;
+    const int64_t sq = q >= cc->pl && q < cc->pl + W ? q - cc->pl
+                       : q < wp                     ? ref_map(q, cc->pl, W, d->padding_mode)
+                                                    : -1;
+    return sr < 0 || sq < 0 ? 0.0f : plane[sr * W + sq];
+}
+
 /*
  * A dilated 3x3 layer runs as one Winograd plan over its input's dilation
  * phases. Checked two ways: bitwise against a Winograd plan run here on the
@@ -668,11 +684,9 @@ static void run_dilated_case(tc_rng *rng, int idx, sc_isa isa, int m)
                 for (int64_t c = 0; c < C; c++)
                     for (int64_t u = 0; u < hq; u++)
                         for (int64_t v = 0; v < wq; v++) {
-                            const int64_t r = a + dh * u, q = b + dw * v;
-                            const int64_t sr = r < hp ? ref_map(r, cc.pt, H, d->padding_mode) : -1;
-                            const int64_t sq = q < wp ? ref_map(q, cc.pl, W, d->padding_mode) : -1;
                             pin[((((n * dh + a) * dw + b) * C + c) * hq + u) * wq + v] =
-                                sr < 0 || sq < 0 ? 0.0f : in[((n * C + c) * H + sr) * W + sq];
+                                phase_value(&cc, in + (n * C + c) * H * W, a + dh * u,
+                                            b + dw * v, hp, wp);
                         }
 
     sc_conv2d_options opt = {SC_CONV_WINOGRAD, (int)tc_rng_int(rng, 1, 3), m};
@@ -775,10 +789,8 @@ static void run_poly_case(tc_rng *rng, int idx, sc_isa isa, int m)
     const int64_t N = d->batch, C = d->in_channels, K = d->out_channels, G = d->groups;
     const int64_t H = d->in_height, W = d->in_width, cin_g = C / G;
     const int64_t qh = ky.s * ky.f, qw = kx.s * kx.f, fh = ky.f, fw = kx.f;
-    /* Padded rows past the last one an output reads are zeros in the phase
-       images, and so are padded columns past it unless they lie inside the
-       input (the plan keeps no map for them, and copies input runs whole).
-       They meet only zero taps, but the transforms would round them. */
+    /* the padded extent outputs read (see phase_value): the rest meets only
+       zero taps, but the transforms would round it */
     const int64_t hp = (cc.ho - 1) * ky.s + ky.k, wp = (cc.wo - 1) * kx.s + kx.k;
     const int64_t hoq = (cc.ho + fh - 1) / fh, woq = (cc.wo + fw - 1) / fw;
     const int64_t hq = hoq + 2, wq = woq + 2, Cq = C * qh * qw, Kq = K * fh * fw;
@@ -796,7 +808,8 @@ static void run_poly_case(tc_rng *rng, int idx, sc_isa isa, int m)
     float *wt = malloc((size_t)n_w * sizeof(float)), *wtq = malloc((size_t)n_wq * sizeof(float));
     float *bias = malloc((size_t)K * sizeof(float)), *bq = malloc((size_t)Kq * sizeof(float));
     float *out = tc_alloc_guarded(n_out), *pout = tc_alloc_guarded(n_pout);
-    double *pre = malloc((size_t)n_pout * sizeof(double)), *s = malloc((size_t)n_pout * sizeof(double));
+    double *pre = malloc((size_t)n_pout * sizeof(double));
+    double *s = malloc((size_t)n_pout * sizeof(double));
     if (!in || !pin || !wt || !wtq || !bias || !bq || !pre || !s) {
         fprintf(stderr, "out of memory\n");
         exit(2);
@@ -812,13 +825,9 @@ static void run_poly_case(tc_rng *rng, int idx, sc_isa isa, int m)
                 for (int64_t b = 0; b < qw; b++)
                     for (int64_t u = 0; u < hq; u++)
                         for (int64_t v = 0; v < wq; v++) {
-                            const int64_t r = a + qh * u, q = b + qw * v;
-                            const int64_t sr = r < hp ? ref_map(r, cc.pt, H, d->padding_mode) : -1;
-                            const int64_t sq = q >= cc.pl && q < cc.pl + W ? q - cc.pl
-                                               : q < wp ? ref_map(q, cc.pl, W, d->padding_mode)
-                                                        : -1;
                             pin[((((n * C + c) * qh + a) * qw + b) * hq + u) * wq + v] =
-                                sr < 0 || sq < 0 ? 0.0f : in[((n * C + c) * H + sr) * W + sq];
+                                phase_value(&cc, in + (n * C + c) * H * W, a + qh * u,
+                                            b + qw * v, hp, wp);
                         }
     for (int64_t o = 0; o < K; o++)
         for (int64_t a = 0; a < fh; a++)

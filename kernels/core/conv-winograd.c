@@ -2,7 +2,8 @@
  * Winograd convolution F(m x m, 3 x 3), m = 2 or 4, alpha = m + 2, for 3x3
  * kernels at stride 1 (any groups, any padding mode). Dilated layers go
  * through conv-winograd-dilated.c, strided and 5x5-like layers through
- * conv-winograd-poly.c; each turns the layer into a plain 3x3 one.
+ * conv-winograd-poly.c; each turns the layer into a plain 3x3 one over its
+ * input's phases (conv-winograd-phases.c).
  *
  * Per group the output is cut into m x m tiles on a grid anchored at output
  * (0, 0); tile (ti, tj) reads the alpha x alpha padded-input tile at padded
@@ -43,8 +44,8 @@ typedef struct sc_wino_state {
     int64_t vs, ms;   /* floats between transform positions xi in V and in M */
     int64_t npm;      /* mr-row panels per group: ceil(cout_g / mr) */
     float *u;         /* [group][xi][panel][cin_g][mr] */
-    struct sc_wino_dilated *dil; /* dilated layers: the phase plan; nothing else is set */
-    struct sc_wino_poly *poly;   /* strided or 5x5-like layers: likewise */
+    sc_wino_phases *phases; /* dilated, strided or 5x5-like layers: the phase plan; nothing
+                               else is set */
 } sc_wino_state;
 
 /* G of F(2,3) and F(4,3) for the same points as the transform kernels. */
@@ -108,8 +109,7 @@ static void sc_wino_destroy(sc_conv2d_plan *p)
     sc_wino_state *st = p->state;
     if (!st)
         return;
-    sc_wino_dilated_destroy(st->dil);
-    sc_wino_poly_destroy(st->poly);
+    sc_wino_phases_destroy(st->phases);
     sc_free(st->u);
     sc_free(st);
     p->state = NULL;
@@ -155,14 +155,14 @@ static sc_status sc_wino_create(sc_conv2d_plan *p, const float *weight, const ch
         if (!st)
             return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for the Winograd plan");
         p->state = st;
-        return sc_wino_poly_create(p, weight, &st->poly, why);
+        return sc_wino_poly_create(p, weight, &st->phases, why);
     }
     if (g->dh != 1 || g->dw != 1) {
         sc_wino_state *st = sc_calloc(sizeof *st);
         if (!st)
             return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for the Winograd plan");
         p->state = st;
-        return sc_wino_dilated_create(p, weight, &st->dil, why);
+        return sc_wino_dilated_create(p, weight, &st->phases, why);
     }
     const int m = p->winograd_tile ? p->winograd_tile : sc_wino_choose_m(p);
     const sc_winograd_kernel *wk = sc_pick_winograd(p->active, m);
@@ -356,12 +356,8 @@ static void sc_wino_run(const sc_conv2d_plan *p, const float *in, float *out, vo
                         int nthreads)
 {
     const sc_wino_state *st = p->state;
-    if (st->dil) {
-        sc_wino_dilated_run(p, st->dil, in, out, ws, nthreads);
-        return;
-    }
-    if (st->poly) {
-        sc_wino_poly_run(p, st->poly, in, out, ws, nthreads);
+    if (st->phases) {
+        sc_wino_phases_run(p, st->phases, in, out, ws, nthreads);
         return;
     }
     const sc_conv_geom *g = &p->g;

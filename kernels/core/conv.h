@@ -46,25 +46,43 @@ struct sc_conv2d_plan {
     int64_t *maps;         /* storage behind g.row_src and g.col_src */
 };
 
-/* conv-winograd-dilated.c: a dilated 3x3 stride-1 layer as one Winograd
-   plan over its input's dilation phases (see there). */
-struct sc_wino_dilated;
-sc_status sc_wino_dilated_create(struct sc_conv2d_plan *p, const float *weight,
-                                 struct sc_wino_dilated **dil, const char **why);
-void sc_wino_dilated_run(const struct sc_conv2d_plan *p, const struct sc_wino_dilated *dil,
-                         const float *in, float *out, void *ws, int nthreads);
-void sc_wino_dilated_destroy(struct sc_wino_dilated *dil);
+/*
+ * Winograd over phase images (conv-winograd-phases.c): a dilated 3x3 layer
+ * (conv-winograd-dilated.c), or a strided or 5x5-like one
+ * (conv-winograd-poly.c), as one inner 3x3 stride-1 Winograd plan over its
+ * input's phases. The route's create fills the geometry and the layout
+ * strides, makes the inner plan (sc_wino_phases_inner) and calls
+ * sc_wino_phases_finish.
+ */
+typedef struct sc_wino_phases {
+    sc_conv2d_plan *inner;
+    int64_t qh, qw;       /* input phases: every qh-th padded row, qw-th column */
+    int64_t fh, fw;       /* output phases (oh mod fh, ow mod fw); 1 x 1: in place */
+    int64_t hq, wq;       /* a phase image */
+    int64_t hoq, woq;     /* a phase output */
+    int64_t in_c, in_p;   /* floats from channel c to c + 1 / phase to phase (row-major a, b) */
+    int64_t out_c, out_p; /* the same for the phase outputs */
+    int64_t in_floats, out_floats; /* one image's phase images and outputs */
+    size_t inner_ws;      /* bytes of the inner plan's workspace, 64-byte multiple */
+} sc_wino_phases;
 
-/* conv-winograd-poly.c: a strided layer, or a stride-1 one with a 5x5-like
-   kernel, as one 3x3 Winograd plan over its input's stride phases taken as
-   channels (see there). sc_wino_poly_factors tells whether it applies. */
-struct sc_wino_poly;
+sc_status sc_wino_phases_inner(const struct sc_conv2d_plan *p, sc_wino_phases *ph,
+                               const sc_conv2d_desc *d, const float *weight, const float *bias,
+                               const char **why);
+/* Sizes the workspace and hands *out a copy of ph; on failure destroys the
+   inner plan. */
+sc_status sc_wino_phases_finish(struct sc_conv2d_plan *p, sc_wino_phases *ph,
+                                sc_wino_phases **out);
+void sc_wino_phases_run(const struct sc_conv2d_plan *p, const sc_wino_phases *ph,
+                        const float *in, float *out, void *ws, int nthreads);
+void sc_wino_phases_destroy(sc_wino_phases *ph);
+
+sc_status sc_wino_dilated_create(struct sc_conv2d_plan *p, const float *weight,
+                                 sc_wino_phases **out, const char **why);
+/* Whether the stride-phase route applies, and its output phase factors. */
 int sc_wino_poly_factors(const sc_conv_geom *g, int64_t *fh, int64_t *fw);
 sc_status sc_wino_poly_create(struct sc_conv2d_plan *p, const float *weight,
-                              struct sc_wino_poly **poly, const char **why);
-void sc_wino_poly_run(const struct sc_conv2d_plan *p, const struct sc_wino_poly *poly,
-                      const float *in, float *out, void *ws, int nthreads);
-void sc_wino_poly_destroy(struct sc_wino_poly *poly);
+                              sc_wino_phases **out, const char **why);
 
 /* The phase images of one row index u of input channel plane xc: padded row
    a + sh*u (a < sh), every sw-th padded column from b (b < sw), wq values,
