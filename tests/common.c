@@ -128,6 +128,11 @@ double tc_gamma(int64_t n)
     return (double)n * u / (1.0 - (double)n * u);
 }
 
+int tc_has_3x3_phases(int64_t k, int64_t s)
+{
+    return (k + s - 1) / s == 3 || (s + k + 2 * s - 1) / (2 * s) == 3;
+}
+
 double tc_scale(void)
 {
     const char *e = getenv("SC_TEST_SCALE");

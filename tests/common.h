@@ -49,6 +49,10 @@ int tc_expected_isa(void);
 /* gamma_n = n u / (1 - n u), u = 2^-24: the standard bound on the relative
    error of an n-term floating-point sum of products (Higham, 3.1). */
 double tc_gamma(int64_t n);
+/* Whether kernel k at stride s (dilation 1) has 3-wide stride phases for an
+   output phase factor of 1 or 2, so that Winograd serves it through them
+   (test-winograd's run_poly_case). */
+int tc_has_3x3_phases(int64_t k, int64_t s);
 
 /* Scale of randomized test sizes: SC_TEST_SCALE (default 1; emulated runs
    use less). */

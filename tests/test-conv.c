@@ -423,19 +423,13 @@ static int is_1x1_plain(const sc_conv2d_desc *d)
            (d->padding_same || (d->pad_h == 0 && d->pad_w == 0));
 }
 
-/* Whether kernel k at stride s has 3-wide stride phases for an output phase
-   factor of 1 or 2 (see test-winograd's run_poly_case). */
-static int phases_3x3(int64_t k, int64_t s)
-{
-    return (k + s - 1) / s == 3 || (s + k + 2 * s - 1) / (2 * s) == 3;
-}
-
 static int winograd_shape(const sc_conv2d_desc *d)
 {
     if (d->kernel_h == 3 && d->kernel_w == 3 && d->stride_h == 1 && d->stride_w == 1)
         return 1;
-    return d->dilation_h == 1 && d->dilation_w == 1 && phases_3x3(d->kernel_h, d->stride_h) &&
-           phases_3x3(d->kernel_w, d->stride_w);
+    return d->dilation_h == 1 && d->dilation_w == 1 &&
+           tc_has_3x3_phases(d->kernel_h, d->stride_h) &&
+           tc_has_3x3_phases(d->kernel_w, d->stride_w);
 }
 
 static long used_1x1_path, used_winograd, used_indirect, used_packed;

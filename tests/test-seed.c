@@ -136,9 +136,7 @@ static void run_seed(const seed_case *sc, sc_isa isa, tc_rng *rng)
         /* Winograd serves a kernel whose stride phases are 3x3 (11x11
            stride 4; 5x5 stride 1 with two output phases), not 11x11 stride
            2 (6x6 phases). */
-        const int wino = (sc->k + sc->stride - 1) / sc->stride == 3 ||
-                         (sc->stride + sc->k + 2 * sc->stride - 1) / (2 * sc->stride) == 3;
-        if (algos[a] == SC_CONV_WINOGRAD && !wino) {
+        if (algos[a] == SC_CONV_WINOGRAD && !tc_has_3x3_phases(sc->k, sc->stride)) {
             tc_check(s == SC_UNSUPPORTED && p == NULL, "%s: %s, want unsupported", what,
                      sc_status_string(s));
             sc_conv2d_plan_destroy(p);

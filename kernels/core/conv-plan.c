@@ -270,10 +270,10 @@ static const char *sc_auto_rule(const sc_conv_geom *g, sc_conv_algo a)
                 return "phase kernels with over 1.5x the taps of the kernel";
             if (hoq < 8 || woq < 8)
                 return "phase outputs under 8x8";
-            /* Its transformed weights are 36 fh fw qh qw / (kh kw) times the
-               layer's (23x for 5x5): 151 MB for 256 channels, which still
-               ran 0.58 of im2col's time; cap them so 512 channels do not
-               take 604 MB. */
+            /* Its transformed weights are up to (F(4x4)'s 36 positions)
+               36 fh fw qh qw / (kh kw) times the layer's (23x for 5x5):
+               151 MB for 256 channels, which still ran 0.58 of im2col's
+               time; cap them so 512 channels do not take 604 MB. */
             const double u_bytes = 36.0 * (double)(fh * fw * qh * qw) * (double)g->cout *
                                    (double)g->cin_g * sizeof(float);
             if (u_bytes > 256.0 * 1024 * 1024)

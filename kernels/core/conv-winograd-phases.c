@@ -70,6 +70,21 @@ void sc_wino_phases_destroy(sc_wino_phases *ph)
     }
 }
 
+/* The phase images of one row index u of input channel plane xc: padded row
+   a + sh*u (a < sh), every sw-th padded column from b (b < sw), wq values,
+   into dst + (a*sw + b)*pstride. Rows past the padded extent are zeros. */
+static void sc_phase_split_rows(const sc_conv_geom *g, const float *xc, int64_t u, int64_t sh,
+                                int64_t sw, int64_t wq, float *dst, int64_t pstride)
+{
+    for (int64_t a = 0; a < sh; a++) {
+        const int64_t r = a + sh * u;
+        const int64_t rs = r < g->hp ? g->row_src[r] : -1;
+        const float *src = rs < 0 ? NULL : xc + rs * g->w;
+        for (int64_t b = 0; b < sw; b++)
+            sc_padded_row(g, src, b, sw, wq, dst + (a * sw + b) * pstride);
+    }
+}
+
 /* One output row from its fw phase rows, phase b at src + b*next. */
 static void sc_interleave_row(float *row, int64_t wo, const float *src, int64_t fw, int64_t next)
 {

@@ -12,10 +12,11 @@
  * q < ceil((s*(f-1) + k) / S). The route applies where that is 3 in both
  * dimensions for the smaller of f = 1, 2:
  *   - f = 1: ceil(k/s) == 3, e.g. AlexNet's 11x11 stride 4 (48 phase
- *     channels of 3x3 from 3 input channels, 19% zero taps), 5x5 stride 2;
+ *     channels of 3x3 from 3 input channels: 144 taps for the kernel's 121),
+ *     5x5 stride 2;
  *   - f = 2: 5x5 at stride 1, 7x7 or 8x8 at stride 2; the f*f output
- *     phases become extra output channels (36 taps per 4 outputs for a 5x5
- *     kernel's 100: 44% zero taps, which Winograd's 4x fewer multiplies
+ *     phases become extra output channels (a 5x5 kernel's 2x2 outputs take
+ *     4 x 36 taps for 4 x 25, 1.44x, which Winograd's 4x fewer multiplies
  *     still repay on wide layers).
  * One inner Winograd plan runs the result: cin*S_h*S_w input channels
  * (channel c's phases consecutive, [cin][S_h][S_w][hq][wq], so groups stay

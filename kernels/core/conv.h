@@ -84,22 +84,6 @@ int sc_wino_poly_factors(const sc_conv_geom *g, int64_t *fh, int64_t *fw);
 sc_status sc_wino_poly_create(struct sc_conv2d_plan *p, const float *weight,
                               sc_wino_phases **out, const char **why);
 
-/* The phase images of one row index u of input channel plane xc: padded row
-   a + sh*u (a < sh), every sw-th padded column from b (b < sw), wq values,
-   into dst + (a*sw + b)*pstride. Rows past the padded extent are zeros. */
-static inline void sc_phase_split_rows(const sc_conv_geom *g, const float *xc, int64_t u,
-                                       int64_t sh, int64_t sw, int64_t wq, float *dst,
-                                       int64_t pstride)
-{
-    for (int64_t a = 0; a < sh; a++) {
-        const int64_t r = a + sh * u;
-        const int64_t rs = r < g->hp ? g->row_src[r] : -1;
-        const float *src = rs < 0 ? NULL : xc + rs * g->w;
-        for (int64_t b = 0; b < sw; b++)
-            sc_padded_row(g, src, b, sw, wq, dst + (a * sw + b) * pstride);
-    }
-}
-
 extern const sc_conv_algo_impl sc_conv_direct_impl;
 extern const sc_conv_algo_impl sc_conv_im2col_impl;
 extern const sc_conv_algo_impl sc_conv_winograd_impl;
