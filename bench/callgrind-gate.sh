@@ -101,7 +101,7 @@ for isa in scalar avx2; do
 done
 while read -r set name kind n cin h w cout kh kw s p d g flags; do
     [ "$set" = "seed" ] || continue
-    if [ "$kind" = conv ]; then algos="auto direct im2col winograd_f2 winograd_f4"; else algos="-"; fi
+    if [ "$kind" = conv ]; then algos="auto direct im2col winograd_f2 winograd_f3 winograd_f4"; else algos="-"; fi
     for isa in "${isas[@]}"; do
         for algo in $algos; do
             args="$algo $kind $n $cin $h $w $cout $kh $kw $s $p $d $g $flags"

@@ -7,7 +7,8 @@
  *
  *   sc_gate_driver [--probe] ALGO KIND N Cin H W Cout KH KW stride pad dilation groups flags
  *
- * ALGO: auto | direct | im2col | winograd_f2 | winograd_f4 (ignored for pooling).
+ * ALGO: auto | direct | im2col | winograd_f2 | winograd_f3 | winograd_f4 (ignored for
+ * pooling; f3 is F(3x3,4x4)).
  * KIND and the rest: the columns of a shapes.txt row after its name.
  * --probe: create the plan only (no run), as a quick native check.
  * Prints the plan's describe string and the active ISA. Exit status: 0 ran, 3 the plan is
@@ -78,9 +79,10 @@ int main(int argc, char **argv)
             opt.algo = SC_CONV_DIRECT;
         else if (strcmp(algo, "im2col") == 0)
             opt.algo = SC_CONV_IM2COL;
-        else if (strcmp(algo, "winograd_f2") == 0 || strcmp(algo, "winograd_f4") == 0) {
+        else if (strcmp(algo, "winograd_f2") == 0 || strcmp(algo, "winograd_f3") == 0 ||
+                 strcmp(algo, "winograd_f4") == 0) {
             opt.algo = SC_CONV_WINOGRAD;
-            opt.winograd_tile = algo[10] == '2' ? 2 : 4;
+            opt.winograd_tile = algo[10] - '0';
         } else {
             fprintf(stderr, "sc_gate_driver: unknown ALGO %s\n", algo);
             return 1;

@@ -6,7 +6,7 @@
 //   sc_plan/<case>/<algo>/<isa>         plan creation + destruction
 //   dnnl_conv/<case>/<route>/t:<n>      oneDNN, routes in onednn.cc
 //   dnnl_pool/<case>/<route>/t:<n>
-// <algo>: auto, direct, im2col, winograd_f2, winograd_f4 (the forced ones that
+// <algo>: auto, direct, im2col, winograd_f2, winograd_f3, winograd_f4 (the forced ones that
 // plan creation accepts); <isa>: the cap given to sc_isa_limit. A (case, algo,
 // isa) whose plan describes the same kernel as one registered before it
 // (e.g. auto choosing im2col, or an ISA without its own kernel falling back)
@@ -141,6 +141,7 @@ static const AlgoChoice kAlgos[] = {
     {"direct", SC_CONV_DIRECT, 0},
     {"im2col", SC_CONV_IM2COL, 0},
     {"winograd_f2", SC_CONV_WINOGRAD, 2},
+    {"winograd_f3", SC_CONV_WINOGRAD, 3}, /* F(3x3,4x4): 4x4 (phase) kernels */
     {"winograd_f4", SC_CONV_WINOGRAD, 4},
 };
 

@@ -128,9 +128,18 @@ double tc_gamma(int64_t n)
     return (double)n * u / (1.0 - (double)n * u);
 }
 
-int tc_has_3x3_phases(int64_t k, int64_t s)
+/* Bit r set when kernel k at stride s has r-wide phases for f = 1 or 2. */
+static int phase_widths(int64_t k, int64_t s)
 {
-    return (k + s - 1) / s == 3 || (s + k + 2 * s - 1) / (2 * s) == 3;
+    const int64_t f1 = (k + s - 1) / s, f2 = (s + k + 2 * s - 1) / (2 * s);
+    return (f1 == 3 || f2 == 3 ? 1 << 3 : 0) | (f1 == 4 || f2 == 4 ? 1 << 4 : 0);
+}
+
+int tc_winograd_serves(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw)
+{
+    if (kh == kw && (kh == 3 || kh == 4) && sh == 1 && sw == 1)
+        return 1;
+    return dh == 1 && dw == 1 && (phase_widths(kh, sh) & phase_widths(kw, sw)) != 0;
 }
 
 double tc_scale(void)

@@ -49,10 +49,11 @@ int tc_expected_isa(void);
 /* gamma_n = n u / (1 - n u), u = 2^-24: the standard bound on the relative
    error of an n-term floating-point sum of products (Higham, 3.1). */
 double tc_gamma(int64_t n);
-/* Whether kernel k at stride s (dilation 1) has 3-wide stride phases for an
-   output phase factor of 1 or 2, so that Winograd serves it through them
-   (test-winograd's run_poly_case). */
-int tc_has_3x3_phases(int64_t k, int64_t s);
+/* Whether Winograd serves a kh x kw kernel at stride sh x sw, dilation
+   dh x dw: a 3x3 or 4x4 kernel at stride 1, or (undilated) one whose stride
+   phases, for an output phase factor of 1 or 2 per dimension, are 3 wide in
+   both dimensions or 4 wide in both (test-winograd's run_poly_case). */
+int tc_winograd_serves(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw);
 
 /* Scale of randomized test sizes: SC_TEST_SCALE (default 1; emulated runs
    use less). */

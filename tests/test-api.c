@@ -23,13 +23,13 @@
    that wrongly accepts an invalid one still cannot crash the test. */
 static float g_in[OUT_FLOATS], g_w[OUT_FLOATS];
 
-/* A shape Winograd cannot serve (7x7 at stride 1: neither 3x3 nor 3x3
-   phases): every invalid variant of it is also run with Winograd forced,
-   where INVALID_ARGUMENT must win. */
+/* A shape Winograd cannot serve (7x9 at stride 1: the rows' phases would
+   be 4 taps tall, the columns' 5 wide): every invalid variant of it is also
+   run with Winograd forced, where INVALID_ARGUMENT must win. */
 static sc_conv2d_desc base_desc(void)
 {
     sc_conv2d_desc d;
-    sc_conv2d_desc_init(&d, 1, 4, 9, 10, 6, 7, 7);
+    sc_conv2d_desc_init(&d, 1, 4, 9, 10, 6, 7, 9);
     return d;
 }
 
@@ -269,11 +269,11 @@ static void test_invalid_options_and_pointers(void)
     } bad[] = {
         {{(sc_conv_algo)4, 0, 0}, "algo"},      {{(sc_conv_algo)-1, 0, 0}, "algo"},
         {{SC_CONV_AUTO, -1, 0}, "num_threads"}, {{SC_CONV_DIRECT, -64, 0}, "num_threads"},
-        {{SC_CONV_AUTO, 0, 1}, "winograd_tile"}, {{SC_CONV_AUTO, 0, 3}, "winograd_tile"},
+        {{SC_CONV_AUTO, 0, 1}, "winograd_tile"}, {{SC_CONV_AUTO, 0, 5}, "winograd_tile"},
         {{SC_CONV_AUTO, 0, -2}, "winograd_tile"}, {{SC_CONV_AUTO, 0, 6}, "winograd_tile"},
         {{SC_CONV_AUTO, 0, 8}, "winograd_tile"},
-        /* Winograd cannot serve 7x7 (UNSUPPORTED), but the tile is invalid */
-        {{SC_CONV_WINOGRAD, 0, 3}, "winograd_tile"},
+        /* Winograd cannot serve 7x9 (UNSUPPORTED), but the tile is invalid */
+        {{SC_CONV_WINOGRAD, 0, 5}, "winograd_tile"},
         {{SC_CONV_WINOGRAD, -1, 0}, "num_threads"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -289,7 +289,7 @@ static void test_invalid_options_and_pointers(void)
     }
     /* options are not descriptor checks: output_size accepts the descriptor */
     int64_t ho, wo;
-    tc_check(sc_conv2d_output_size(&d, &ho, &wo) == SC_OK && ho == 3 && wo == 4,
+    tc_check(sc_conv2d_output_size(&d, &ho, &wo) == SC_OK && ho == 3 && wo == 2,
              "output_size of the base descriptor");
 
     /* NULL pointers */
@@ -479,15 +479,18 @@ static void test_forced_algorithms(void)
     sc_conv2d_plan *p = NULL;
     sc_status s = sc_conv2d_plan_create(&d, g_w, NULL, &opt, &p);
     tc_check(s == SC_UNSUPPORTED && p == NULL && sc_last_error()[0],
-             "forced Winograd on 7x7: %s, want unsupported", sc_status_string(s));
+             "forced Winograd on 7x9: %s, want unsupported", sc_status_string(s));
     struct {
         int64_t kh, kw, sh, dh;
         const char *what;
     } no_wino[] = {{3, 3, 2, 1, "3x3 stride 2"}, {3, 3, 2, 2, "3x3 stride 2 dilation 2"},
-                   {1, 3, 1, 1, "1x3"}, {3, 1, 1, 1, "3x1"}, {1, 1, 1, 1, "1x1"}};
-    /* (3x3 stride 1 dilated is served: test-winograd runs it) */
+                   {1, 3, 1, 1, "1x3"}, {3, 1, 1, 1, "3x1"}, {1, 1, 1, 1, "1x1"},
+                   {2, 4, 1, 1, "2x4"}, {4, 4, 2, 1, "4x4 stride 2"}};
+    /* (3x3 and 4x4 stride 1 dilated are served: test-winograd runs them) */
     for (size_t i = 0; i < sizeof no_wino / sizeof no_wino[0]; i++)
-        for (int tile = 0; tile <= 4; tile += 2) {
+        for (int tile = 0; tile <= 4; tile++) {
+            if (tile == 1)
+                continue;
             sc_conv2d_desc_init(&d, 1, 4, 9, 10, 6, no_wino[i].kh, no_wino[i].kw);
             d.stride_h = no_wino[i].sh;
             d.dilation_h = no_wino[i].dh;
@@ -512,6 +515,28 @@ static void test_forced_algorithms(void)
                                             strlen(want[tile])) == 0,
                  "forced Winograd (tile %d) on grouped reflect 3x3: %s '%s'", tile,
                  sc_status_string(s), sc_conv2d_plan_describe(p));
+        sc_conv2d_plan_destroy(p);
+    }
+    /* tile 3 is F(3x3,4x4): not for 3x3 kernels, the only one for 4x4 */
+    opt.winograd_tile = 3;
+    p = NULL;
+    s = sc_conv2d_plan_create(&d, g_w, NULL, &opt, &p);
+    tc_check(s == SC_UNSUPPORTED && p == NULL && strstr(sc_last_error(), "winograd_tile"),
+             "forced Winograd tile 3 on 3x3: %s (%s)", sc_status_string(s), sc_last_error());
+    sc_conv2d_desc_init(&d, 1, 4, 9, 10, 6, 4, 4);
+    d.pad_h = 2;
+    for (int tile = 0; tile <= 4; tile++) {
+        if (tile == 1)
+            continue;
+        opt.winograd_tile = tile;
+        p = NULL;
+        s = sc_conv2d_plan_create(&d, g_w, NULL, &opt, &p);
+        const int served = tile == 0 || tile == 3;
+        tc_check(served ? s == SC_OK && p &&
+                              strncmp(sc_conv2d_plan_describe(p), "winograd_f3x3_4x4/", 18) == 0
+                        : s == SC_UNSUPPORTED && p == NULL,
+                 "forced Winograd (tile %d) on 4x4: %s '%s'", tile, sc_status_string(s),
+                 sc_conv2d_plan_describe(p));
         sc_conv2d_plan_destroy(p);
     }
     /* direct and im2col serve anything valid */

@@ -425,11 +425,8 @@ static int is_1x1_plain(const sc_conv2d_desc *d)
 
 static int winograd_shape(const sc_conv2d_desc *d)
 {
-    if (d->kernel_h == 3 && d->kernel_w == 3 && d->stride_h == 1 && d->stride_w == 1)
-        return 1;
-    return d->dilation_h == 1 && d->dilation_w == 1 &&
-           tc_has_3x3_phases(d->kernel_h, d->stride_h) &&
-           tc_has_3x3_phases(d->kernel_w, d->stride_w);
+    return tc_winograd_serves(d->kernel_h, d->kernel_w, d->stride_h, d->stride_w,
+                              d->dilation_h, d->dilation_w);
 }
 
 static long used_1x1_path, used_winograd, used_indirect, used_packed;

@@ -133,10 +133,11 @@ static void run_seed(const seed_case *sc, sc_isa isa, tc_rng *rng)
         sc_conv2d_options o = {algos[a], 0, 0};
         sc_conv2d_plan *p = NULL;
         s = sc_conv2d_plan_create(&d, w, b, &o, &p);
-        /* Winograd serves a kernel whose stride phases are 3x3 (11x11
-           stride 4; 5x5 stride 1 with two output phases), not 11x11 stride
-           2 (6x6 phases). */
-        if (algos[a] == SC_CONV_WINOGRAD && !tc_has_3x3_phases(sc->k, sc->stride)) {
+        /* Winograd serves a kernel whose stride phases are 3x3 or 4x4:
+           11x11 stride 4 (3x3), 5x5 stride 1 (3x3 with two output phases),
+           11x11 stride 2 (4x4 with two output phases; one would give 6x6). */
+        if (algos[a] == SC_CONV_WINOGRAD &&
+            !tc_winograd_serves(sc->k, sc->k, sc->stride, sc->stride, 1, 1)) {
             tc_check(s == SC_UNSUPPORTED && p == NULL, "%s: %s, want unsupported", what,
                      sc_status_string(s));
             sc_conv2d_plan_destroy(p);

@@ -1,12 +1,15 @@
 /*
- * Winograd F(2x2,3x3) and F(4x4,3x3): every transform kernel in
+ * Winograd F(2x2,3x3), F(4x4,3x3) and F(3x3,4x4): every transform kernel in
  * sc_winograd_kernels on its own, then whole convolutions forced onto
  * Winograd for every ISA this machine can run, compared with a
  * double-precision direct convolution under a bound derived for Winograd.
+ * The tile m names the pair: m = 3 is the 4x4 kernel, 2 and 4 the 3x3 one.
  *
  * The bound. The test keeps its own copies of Lavin's matrices (points 0, 1,
- * -1, [2, -2,] infinity). For one output y at position (p, q) of its tile,
- * written out as a sum of leaf products, Winograd computes
+ * -1, [2, -2,] infinity; F(3x3,4x4) has F(4x4,3x3)'s B^T, G built on the
+ * same points and scale factors, and A^T's first three rows with the point
+ * at infinity moved to the last). For one output y at position (p, q) of its
+ * tile, written out as a sum of leaf products, Winograd computes
  *     y = sum_c [A^T ((G g_c G^T) . (B^T d_c B)) A]_{pq} (+ bias),
  * and every leaf reaches the result through at most n roundings, so
  * (Higham, lemma 3.3) |y_computed - y| <= gamma_n * S with
@@ -18,11 +21,12 @@
  *   2 kB   B^T d B: two stages, each a row of at most kB non-zeros, so at
  *          most kB roundings (one product, kB - 1 additions; multiplying by
  *          a power of two is exact but counted anyway) in any evaluation
- *          order; kB = 2 for F2 and 4 for F4;
- *   2 kA   A^T M A likewise, kA = 3 for F2 and 5 for F4;
+ *          order; kB = 2 for F2 and 4 for F4 and F3;
+ *   2 kA   A^T M A likewise, kA = 3 for F2 and 5 for F4 and F3;
  *   1      the bias addition.
  * So c_t = 2 + 2*2 + 2*3 + 1 = 13 for F(2x2) and 2 + 2*4 + 2*5 + 1 = 21 for
- * F(4x4).
+ * F(4x4) and F(3x3). (The GEMM term counts cin_g products: the r^2 taps are
+ * folded into the transformed weights.)
  * Activations: relu and relu6 are exact and 1-Lipschitz, so the bound passes
  * through unchanged (as for none). The others add L_act * bound (L_act the
  * largest |f'|: sigmoid 1/4, tanh 1, silu 1.10, gelu and gelu_tanh 1.13,
@@ -30,8 +34,8 @@
  * rounding; the |pre| term covers gelu's 1 + erf(x) cancellation at very
  * negative x, whose absolute error is about |x| 2^-24.
  *
- * Why this is looser than the direct convolution's bound gamma_{9 cin_g}
- * sum |w||x|: the transforms mix the nine taps and alpha^2 inputs with
+ * Why this is looser than the direct convolution's bound gamma_{r^2 cin_g}
+ * sum |w||x|: the transforms mix the r^2 taps and alpha^2 inputs with
  * coefficients up to 5 (B^T), 8 (A^T) and 1/6 (G) before they cancel again in
  * exact arithmetic; floating point rounds the large intermediates, so the
  * error scales with the transform-domain magnitudes S rather than with
@@ -65,9 +69,20 @@ static const double G4[6][3] = {{1.0 / 4, 0, 0},
 static const double AT4[4][6] = {
     {1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
 
+static const double G34[6][4] = {{1.0 / 4, 0, 0, 0},
+                                 {-1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                 {-1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6},
+                                 {1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3},
+                                 {1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3},
+                                 {0, 0, 0, 1}};
+static const double AT3[3][6] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 1}};
+
+/* The kernel size of tile m's transforms. */
+static int tile_r(int m) { return m == 3 ? 4 : 3; }
+
 typedef struct wino_mats {
-    int m, alpha;
-    double bt[6][6], g[6][3], at[4][6];
+    int m, r, alpha;
+    double bt[6][6], g[6][4], at[4][6];
     int kb, ka; /* most non-zeros in a row of B^T, of A^T */
 } wino_mats;
 
@@ -75,11 +90,16 @@ static void mats_init(wino_mats *w, int m)
 {
     memset(w, 0, sizeof *w);
     w->m = m;
-    w->alpha = m + 2;
-    if (m == 4) {
+    w->r = tile_r(m);
+    w->alpha = m + w->r - 1;
+    if (m == 4 || m == 3) {
         memcpy(w->bt, BT4, sizeof BT4);
-        memcpy(w->g, G4, sizeof G4);
-        memcpy(w->at, AT4, sizeof AT4);
+        for (int i = 0; i < 6; i++)
+            for (int j = 0; j < w->r; j++)
+                w->g[i][j] = m == 4 ? G4[i][j] : G34[i][j];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < 6; j++)
+                w->at[i][j] = m == 4 ? AT4[i][j] : AT3[i][j];
     } else {
         for (int i = 0; i < 4; i++) {
             for (int j = 0; j < 4; j++)
@@ -196,7 +216,7 @@ static void ref_conv_and_bound(const conv_case *cc, const wino_mats *w, const fl
     const int64_t cin_g = d->in_channels / d->groups, cout_g = d->out_channels / d->groups;
     const int64_t H = d->in_height, W = d->in_width, ho = cc->ho, wo = cc->wo;
     const int64_t hp = H + cc->pt + cc->pb, wp = W + cc->pl + cc->pr;
-    const int m = w->m, alpha = w->alpha, a2 = alpha * alpha;
+    const int m = w->m, r = w->r, alpha = w->alpha, a2 = alpha * alpha;
     int64_t *rmap = malloc((size_t)(hp + wp) * sizeof(int64_t)), *cmap = rmap + hp;
     if (!rmap) {
         fprintf(stderr, "out of memory\n");
@@ -219,10 +239,10 @@ static void ref_conv_and_bound(const conv_case *cc, const wino_mats *w, const fl
                     double acc = bias ? bias[oc] : 0.0;
                     for (int64_t c = 0; c < cin_g; c++) {
                         const float *pl = in + (n * d->in_channels + grp * cin_g + c) * H * W;
-                        const float *k = wt + (oc * cin_g + c) * 9;
-                        for (int i = 0; i < 3; i++)
-                            for (int j = 0; j < 3; j++)
-                                acc += (double)k[i * 3 + j] * PADV(pl, oh + i, ow + j);
+                        const float *k = wt + (oc * cin_g + c) * r * r;
+                        for (int i = 0; i < r; i++)
+                            for (int j = 0; j < r; j++)
+                                acc += (double)k[i * r + j] * PADV(pl, oh + i, ow + j);
                     }
                     pre[((n * d->out_channels + oc) * ho + oh) * wo + ow] = acc;
                 }
@@ -237,20 +257,23 @@ static void ref_conv_and_bound(const conv_case *cc, const wino_mats *w, const fl
     }
     for (int64_t oc = 0; oc < d->out_channels; oc++)
         for (int64_t c = 0; c < cin_g; c++) {
-            const float *k = wt + (oc * cin_g + c) * 9;
-            double gk[6][3];
+            const float *k = wt + (oc * cin_g + c) * r * r;
+            double gk[6][4];
             for (int i = 0; i < alpha; i++)
-                for (int j = 0; j < 3; j++) {
+                for (int j = 0; j < r; j++) {
                     double acc = 0;
-                    for (int q = 0; q < 3; q++)
-                        acc += fabs(w->g[i][q]) * fabs((double)k[q * 3 + j]);
+                    for (int q = 0; q < r; q++)
+                        acc += fabs(w->g[i][q]) * fabs((double)k[q * r + j]);
                     gk[i][j] = acc;
                 }
             double *u = uabs + (oc * cin_g + c) * a2;
             for (int i = 0; i < alpha; i++)
-                for (int j = 0; j < alpha; j++)
-                    u[i * alpha + j] = gk[i][0] * fabs(w->g[j][0]) + gk[i][1] * fabs(w->g[j][1]) +
-                                       gk[i][2] * fabs(w->g[j][2]);
+                for (int j = 0; j < alpha; j++) {
+                    double acc = 0;
+                    for (int q = 0; q < r; q++)
+                        acc += gk[i][q] * fabs(w->g[j][q]);
+                    u[i * alpha + j] = acc;
+                }
         }
     for (int64_t n = 0; n < d->batch; n++)
         for (int64_t grp = 0; grp < d->groups; grp++)
@@ -288,7 +311,7 @@ static void ref_conv_and_bound(const conv_case *cc, const wino_mats *w, const fl
 static const sc_winograd_kernel *expected_kernel(sc_isa active, int m)
 {
     for (const sc_winograd_kernel *k = sc_winograd_kernels; k->name; k++)
-        if (k->m == m && sc_isa_usable(k->isa, active))
+        if (k->m == m && k->r == tile_r(m) && sc_isa_usable(k->isa, active))
             return k;
     return NULL;
 }
@@ -338,7 +361,8 @@ static void test_input_kernel(tc_rng *rng, const sc_winograd_kernel *k, const wi
         g.row_src = rmap;
         g.col_src = cmap;
         tc_fill(rng, plane, g.h * g.w, -1.0f, 1.0f);
-        const int64_t tiles_w = (g.wp - 2 + m - 1) / m, tiles_h = (g.hp - 2 + m - 1) / m;
+        const int64_t tiles_w = (g.wp - (w->r - 1) + m - 1) / m;
+        const int64_t tiles_h = (g.hp - (w->r - 1) + m - 1) / m;
         const int64_t ntiles = tiles_w * tiles_h;
 
         /* Every tile alone: the reference bits, checked against the bound. */
@@ -455,6 +479,10 @@ static void test_transform_kernels(tc_rng *rng)
     for (const sc_winograd_kernel *k = sc_winograd_kernels; k->name; k++) {
         if (!sc_isa_usable(k->isa, cpu))
             continue;
+        char want[32];
+        snprintf(want, sizeof want, "winograd_f%dx%d_%dx%d", k->m, k->m, k->r, k->r);
+        tc_check(k->r == tile_r(k->m) && strcmp(k->name, want) == 0,
+                 "table entry %s: m=%d r=%d", k->name, k->m, k->r);
         wino_mats w;
         mats_init(&w, k->m);
         test_input_kernel(rng, k, &w);
@@ -464,7 +492,8 @@ static void test_transform_kernels(tc_rng *rng)
 
 /* ---- whole convolutions ---- */
 
-static void random_case(tc_rng *rng, int idx, conv_case *cc, int big)
+/* A random r x r stride-1 layer. */
+static void random_case(tc_rng *rng, int idx, conv_case *cc, int big, int r)
 {
     sc_conv2d_desc *d = &cc->d;
     int64_t groups, cin_g, cout_g;
@@ -479,12 +508,14 @@ static void random_case(tc_rng *rng, int idx, conv_case *cc, int big)
     }
     int64_t H = tc_rng_int(rng, 1, big ? 37 : 14), W = tc_rng_int(rng, 1, big ? 37 : 14);
     const sc_padding_mode mode = (sc_padding_mode)(idx % 4);
-    /* Reflect needs pad < size, and a 1-pixel input needs pad 1 for any output. */
-    if (mode == SC_PAD_REFLECT) {
-        H = H < 2 ? 2 : H;
-        W = W < 2 ? 2 : W;
+    /* Reflect needs pad < size (and 'same' pads up to r - 1 - (r-1)/2); a
+       small input needs pads for any output. */
+    if (mode == SC_PAD_REFLECT || (mode == SC_PAD_CIRCULAR && r == 4)) {
+        const int64_t least = mode == SC_PAD_REFLECT ? r - 1 : 2;
+        H = H < least ? least : H;
+        W = W < least ? least : W;
     }
-    sc_conv2d_desc_init(d, tc_rng_int(rng, 1, 3), groups * cin_g, H, W, groups * cout_g, 3, 3);
+    sc_conv2d_desc_init(d, tc_rng_int(rng, 1, 3), groups * cin_g, H, W, groups * cout_g, r, r);
     d->groups = groups;
     d->padding_mode = mode;
     d->activation = (sc_activation)((idx / 4) % 9);
@@ -493,12 +524,15 @@ static void random_case(tc_rng *rng, int idx, conv_case *cc, int big)
     const int64_t limit_w = mode == SC_PAD_REFLECT ? W - 1 : mode == SC_PAD_CIRCULAR ? W : 2;
     d->pad_h = tc_rng_int(rng, 0, limit_h < 2 ? limit_h : 2);
     d->pad_w = tc_rng_int(rng, 0, limit_w < 2 ? limit_w : 2);
-    if (H + 2 * d->pad_h < 3)
-        d->pad_h = 1;
-    if (W + 2 * d->pad_w < 3)
-        d->pad_w = 1;
-    cc->pt = cc->pb = d->padding_same ? 1 : d->pad_h;
-    cc->pl = cc->pr = d->padding_same ? 1 : d->pad_w;
+    while (H + 2 * d->pad_h < r)
+        d->pad_h++;
+    while (W + 2 * d->pad_w < r)
+        d->pad_w++;
+    /* PyTorch's 'same': the odd pixel of an even kernel goes to the end */
+    cc->pt = d->padding_same ? (r - 1) / 2 : d->pad_h;
+    cc->pb = d->padding_same ? r - 1 - (r - 1) / 2 : d->pad_h;
+    cc->pl = d->padding_same ? (r - 1) / 2 : d->pad_w;
+    cc->pr = d->padding_same ? r - 1 - (r - 1) / 2 : d->pad_w;
     cc->has_bias = (int)tc_rng_int(rng, 0, 1);
 }
 
@@ -563,7 +597,7 @@ static void run_case(tc_rng *rng, conv_case *cc, sc_isa isa, int m)
         return;
     const int64_t cin_g = d->in_channels / d->groups;
     const int64_t n_in = d->batch * d->in_channels * d->in_height * d->in_width;
-    const int64_t n_w = d->out_channels * cin_g * 9;
+    const int64_t n_w = d->out_channels * cin_g * d->kernel_h * d->kernel_w;
     const int64_t n_out = d->batch * d->out_channels * cc->ho * cc->wo;
     float *in = malloc((size_t)n_in * sizeof(float));
     float *wt = malloc((size_t)n_w * sizeof(float));
@@ -637,18 +671,21 @@ static void run_dilated_case(tc_rng *rng, int idx, sc_isa isa, int m)
     conv_case cc, ph;
     memset(&cc, 0, sizeof cc);
     memset(&ph, 0, sizeof ph);
-    random_case(rng, idx, &cc, idx % 3 == 2);
+    const int r = tile_r(m);
+    random_case(rng, idx, &cc, idx % 3 == 2, r);
     sc_conv2d_desc *d = &cc.d;
     const int64_t dh = tc_rng_int(rng, 1, 3), dw = tc_rng_int(rng, dh == 1 ? 2 : 1, 3);
     d->dilation_h = dh;
     d->dilation_w = dw;
-    if (d->in_height < 2 * dh + 1)
-        d->in_height = 2 * dh + 1; /* room for 'same' pads under reflect, and an output */
-    if (d->in_width < 2 * dw + 1)
-        d->in_width = 2 * dw + 1;
-    if (d->padding_same) {
-        cc.pt = cc.pb = dh;
-        cc.pl = cc.pr = dw;
+    if (d->in_height < (r - 1) * dh + 1)
+        d->in_height = (r - 1) * dh + 1; /* room for 'same' pads under reflect, and an output */
+    if (d->in_width < (r - 1) * dw + 1)
+        d->in_width = (r - 1) * dw + 1;
+    if (d->padding_same) { /* total (r-1)*d, the odd pixel at the end */
+        cc.pt = (r - 1) * dh / 2;
+        cc.pb = (r - 1) * dh - cc.pt;
+        cc.pl = (r - 1) * dw / 2;
+        cc.pr = (r - 1) * dw - cc.pl;
     }
     if (!tc_check(sc_conv2d_output_size(d, &cc.ho, &cc.wo) == SC_OK, "dilated %s: %s",
                   case_str(&cc, m, isa), sc_last_error()))
@@ -657,14 +694,14 @@ static void run_dilated_case(tc_rng *rng, int idx, sc_isa isa, int m)
     const int64_t H = d->in_height, W = d->in_width, P = dh * dw;
     const int64_t hp = H + cc.pt + cc.pb, wp = W + cc.pl + cc.pr;
     const int64_t hq = (hp + dh - 1) / dh, wq = (wp + dw - 1) / dw;
-    sc_conv2d_desc_init(&ph.d, N * P, C, hq, wq, K, 3, 3);
+    sc_conv2d_desc_init(&ph.d, N * P, C, hq, wq, K, r, r);
     ph.d.groups = d->groups;
     ph.d.activation = d->activation;
     ph.has_bias = cc.has_bias;
-    ph.ho = hq - 2;
-    ph.wo = wq - 2;
+    ph.ho = hq - (r - 1);
+    ph.wo = wq - (r - 1);
 
-    const int64_t n_in = N * C * H * W, n_w = K * (C / d->groups) * 9;
+    const int64_t n_in = N * C * H * W, n_w = K * (C / d->groups) * r * r;
     const int64_t n_out = N * K * cc.ho * cc.wo, n_pin = N * P * C * hq * wq;
     const int64_t n_pout = N * P * K * ph.ho * ph.wo;
     float *in = malloc((size_t)n_in * sizeof(float)), *pin = malloc((size_t)n_pin * sizeof(float));
@@ -732,12 +769,13 @@ static void run_dilated_case(tc_rng *rng, int idx, sc_isa isa, int m)
 }
 
 /*
- * A strided layer, or a stride-1 one with a 5x5-like kernel, runs as one 3x3
- * Winograd plan over its input's stride phases taken as channels. Per
- * dimension, output o = f*u + a reads padded input s*o + i; with S = s*f
- * that is row u + q of phase image ph (every S-th padded row from ph) when
- * i = S*q + ph - s*a, so the phase problem's kernel is w[S*q + ph - s*a]
- * (zero outside the kernel) and output phase a is its output channel. The
+ * A strided layer, or a stride-1 one with a 5x5- or 7x7-like kernel, runs as
+ * one 3x3 or 4x4 Winograd plan over its input's stride phases taken as
+ * channels. Per dimension, output o = f*u + a reads padded input s*o + i;
+ * with S = s*f that is row u + q of phase image ph (every S-th padded row
+ * from ph) when i = S*q + ph - s*a, so the phase problem's kernel is
+ * w[S*q + ph - s*a] (zero outside the kernel; q < r, the phase kernel's
+ * size) and output phase a is its output channel. The
  * test builds that problem itself (phase images through the reference
  * padding rules, rearranged weights, repeated bias) and checks:
  *   - the decomposition: the phase problem's double-precision sums equal the
@@ -751,20 +789,27 @@ typedef struct poly_kind {
     int64_t k, s, f;
 } poly_kind;
 
-static const poly_kind poly_kinds[] = {{5, 1, 2}, {11, 4, 1}, {5, 2, 1}, {6, 2, 1}, {7, 2, 2},
-                                       {8, 2, 2}, {9, 3, 1}, {7, 3, 1}, {3, 1, 1}};
+/* kernel, stride and the output phase factor that gives r-wide phases,
+   written out by hand; the last kind of each is the plain r x r one */
+static const poly_kind poly_kinds3[] = {{5, 1, 2}, {11, 4, 1}, {5, 2, 1}, {6, 2, 1}, {7, 2, 2},
+                                        {8, 2, 2}, {9, 3, 1},  {7, 3, 1}, {9, 2, 2}, {3, 1, 1}};
+static const poly_kind poly_kinds4[] = {{7, 2, 1},  {8, 2, 1},  {7, 1, 2},  {6, 1, 2},
+                                        {10, 3, 1}, {13, 4, 1}, {11, 2, 2}, {4, 1, 1}};
 
 static void run_poly_case(tc_rng *rng, int idx, sc_isa isa, int m)
 {
     conv_case cc, ph;
     memset(&cc, 0, sizeof cc);
     memset(&ph, 0, sizeof ph);
-    random_case(rng, idx, &cc, idx % 3 == 2);
+    const int rk = tile_r(m);
+    random_case(rng, idx, &cc, idx % 3 == 2, rk);
     sc_conv2d_desc *d = &cc.d;
-    const int nk = (int)(sizeof poly_kinds / sizeof poly_kinds[0]);
-    /* the last kind (plain 3x3) only beside a phase-split one */
-    const poly_kind kh = poly_kinds[tc_rng_int(rng, 0, nk - 2)];
-    const poly_kind kw = poly_kinds[tc_rng_int(rng, 0, nk - 1)];
+    const poly_kind *kinds = rk == 4 ? poly_kinds4 : poly_kinds3;
+    const int nk = rk == 4 ? (int)(sizeof poly_kinds4 / sizeof poly_kinds4[0])
+                           : (int)(sizeof poly_kinds3 / sizeof poly_kinds3[0]);
+    /* the last kind (plain) only beside a phase-split one */
+    const poly_kind kh = kinds[tc_rng_int(rng, 0, nk - 2)];
+    const poly_kind kw = kinds[tc_rng_int(rng, 0, nk - 1)];
     const int swap = (int)tc_rng_int(rng, 0, 1);
     const poly_kind ky = swap ? kw : kh, kx = swap ? kh : kw;
     d->kernel_h = ky.k;
@@ -793,15 +838,16 @@ static void run_poly_case(tc_rng *rng, int idx, sc_isa isa, int m)
        zero taps, but the transforms would round it */
     const int64_t hp = (cc.ho - 1) * ky.s + ky.k, wp = (cc.wo - 1) * kx.s + kx.k;
     const int64_t hoq = (cc.ho + fh - 1) / fh, woq = (cc.wo + fw - 1) / fw;
-    const int64_t hq = hoq + 2, wq = woq + 2, Cq = C * qh * qw, Kq = K * fh * fw;
-    sc_conv2d_desc_init(&ph.d, N, Cq, hq, wq, Kq, 3, 3);
+    const int64_t hq = hoq + rk - 1, wq = woq + rk - 1, Cq = C * qh * qw, Kq = K * fh * fw;
+    sc_conv2d_desc_init(&ph.d, N, Cq, hq, wq, Kq, rk, rk);
     ph.d.groups = G;
     ph.d.activation = d->activation;
     ph.has_bias = cc.has_bias;
     ph.ho = hoq;
     ph.wo = woq;
 
-    const int64_t n_in = N * C * H * W, n_w = K * cin_g * ky.k * kx.k, n_wq = Kq * (Cq / G) * 9;
+    const int64_t n_in = N * C * H * W, n_w = K * cin_g * ky.k * kx.k;
+    const int64_t n_wq = Kq * (Cq / G) * rk * rk;
     const int64_t n_out = N * K * cc.ho * cc.wo, n_pin = N * Cq * hq * wq;
     const int64_t n_pout = N * Kq * hoq * woq;
     float *in = malloc((size_t)n_in * sizeof(float)), *pin = malloc((size_t)n_pin * sizeof(float));
@@ -835,13 +881,13 @@ static void run_poly_case(tc_rng *rng, int idx, sc_isa isa, int m)
                 for (int64_t c = 0; c < cin_g; c++)
                     for (int64_t pa = 0; pa < qh; pa++)
                         for (int64_t pb = 0; pb < qw; pb++)
-                            for (int64_t q = 0; q < 3; q++)
-                                for (int64_t r = 0; r < 3; r++) {
+                            for (int64_t q = 0; q < rk; q++)
+                                for (int64_t r = 0; r < rk; r++) {
                                     const int64_t i = qh * q + pa - ky.s * a;
                                     const int64_t j = qw * r + pb - kx.s * b;
                                     const int64_t oq = (o * fh + a) * fw + b;
                                     const int64_t cq = (c * qh + pa) * qw + pb;
-                                    wtq[(oq * (Cq / G) + cq) * 9 + q * 3 + r] =
+                                    wtq[(oq * (Cq / G) + cq) * rk * rk + q * rk + r] =
                                         i >= 0 && i < ky.k && j >= 0 && j < kx.k
                                             ? wt[((o * cin_g + c) * ky.k + i) * kx.k + j]
                                             : 0.0f;
@@ -916,17 +962,18 @@ static void run_poly_case(tc_rng *rng, int idx, sc_isa isa, int m)
 }
 
 /* For the record: how far the error sits above what the direct bound
-   gamma_{9 cin_g} sum|w||x| would allow, on one deep layer without bias or
+   gamma_{r^2 cin_g} sum|w||x| would allow, on one deep layer without bias or
    activation. */
 static void direct_bound_ratio(tc_rng *rng, int m)
 {
+    const int r = tile_r(m);
     conv_case cc;
     memset(&cc, 0, sizeof cc);
-    sc_conv2d_desc_init(&cc.d, 1, 32, 20, 20, 8, 3, 3);
+    sc_conv2d_desc_init(&cc.d, 1, 32, 20, 20, 8, r, r);
     cc.d.pad_h = cc.d.pad_w = 1;
     cc.pt = cc.pb = cc.pl = cc.pr = 1;
     sc_conv2d_output_size(&cc.d, &cc.ho, &cc.wo);
-    const int64_t n_in = 32 * 400, n_w = 8 * 32 * 9, n_out = 8 * cc.ho * cc.wo;
+    const int64_t n_in = 32 * 400, n_w = 8 * 32 * r * r, n_out = 8 * cc.ho * cc.wo;
     float *in = malloc(n_in * sizeof(float)), *wt = malloc(n_w * sizeof(float));
     float *out = tc_alloc_guarded(n_out);
     double *pre = malloc(n_out * sizeof(double)), *s = malloc(n_out * sizeof(double));
@@ -944,15 +991,16 @@ static void direct_bound_ratio(tc_rng *rng, int m)
                 for (int64_t ow = 0; ow < cc.wo; ow++) {
                     double sum = 0;
                     for (int64_t c = 0; c < 32; c++)
-                        for (int i = 0; i < 3; i++)
-                            for (int j = 0; j < 3; j++) {
-                                int64_t r = oh + i - 1, q = ow + j - 1;
-                                if (r >= 0 && r < 20 && q >= 0 && q < 20)
-                                    sum += fabs(wt[(oc * 32 + c) * 9 + i * 3 + j]) *
-                                           fabs(in[c * 400 + r * 20 + q]);
+                        for (int i = 0; i < r; i++)
+                            for (int j = 0; j < r; j++) {
+                                int64_t y = oh + i - 1, x = ow + j - 1;
+                                if (y >= 0 && y < 20 && x >= 0 && x < 20)
+                                    sum += fabs(wt[((oc * 32 + c) * r + i) * r + j]) *
+                                           fabs(in[c * 400 + y * 20 + x]);
                             }
                     const int64_t idx = (oc * cc.ho + oh) * cc.wo + ow;
-                    const double ratio = fabs(out[idx] - pre[idx]) / (tc_gamma(9 * 32) * sum);
+                    const double ratio =
+                        fabs(out[idx] - pre[idx]) / (tc_gamma(r * r * 32) * sum);
                     if (ratio > worst_direct[m])
                         worst_direct[m] = ratio;
                 }
@@ -969,20 +1017,22 @@ static void direct_bound_ratio(tc_rng *rng, int m)
 
 static void test_rejections(void)
 {
-    const float wt[64 * 25] = {0};
+    const float wt[64 * 81] = {0};
     sc_conv2d_plan *plan = NULL;
     sc_conv2d_options opt = {SC_CONV_WINOGRAD, 1, 0};
     struct {
         int64_t k, stride, dil;
         const char *word;
-    } cases[] = {{7, 1, 1, "3x3"}, {3, 2, 1, "stride"}, {4, 2, 1, "stride"}, {1, 1, 1, "3x3"},
-                 {1, 1, 2, "3x3"}, {5, 1, 2, "dilation"}, {11, 4, 2, "dilation"}};
+    } cases[] = {{9, 1, 1, "3x3"},      {3, 2, 1, "stride"},     {4, 2, 1, "stride"},
+                 {5, 3, 1, "stride"},   {1, 1, 1, "3x3"},        {2, 1, 1, "4x4"},
+                 {1, 1, 2, "3x3"},      {5, 1, 2, "dilation"},   {11, 4, 2, "dilation"},
+                 {7, 2, 2, "dilation"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sc_conv2d_desc d;
         sc_conv2d_desc_init(&d, 1, 2, 24, 24, 2, cases[i].k, cases[i].k);
         d.stride_h = d.stride_w = cases[i].stride;
         d.dilation_h = d.dilation_w = cases[i].dil;
-        for (int m = 0; m <= 4; m += 2) {
+        for (int m = 0; m <= 4; m += m ? 1 : 2) {
             opt.winograd_tile = m;
             plan = NULL;
             sc_status st = sc_conv2d_plan_create(&d, wt, NULL, &opt, &plan);
@@ -996,9 +1046,40 @@ static void test_rejections(void)
             sc_conv2d_plan_destroy(plan);
         }
     }
-    /* Only 0, 2 and 4 are tiles; a bad tile is invalid even where Winograd
-       could not serve anyway (invalid wins over unsupported). */
-    const int bad_tiles[] = {3, 1, -1, 6, 8};
+    /* A tile that does not fit the kernel: 3x3 (phase) kernels take 2 and 4,
+       4x4 ones 3 (7x7/2 takes 2 and 4 through 3x3 phases with two output
+       phases, 3 through 4x4 phases). */
+    const struct {
+        int64_t k, stride;
+        int tile, ok;
+    } fit[] = {{3, 1, 3, 0}, {5, 1, 3, 0}, {11, 4, 3, 0}, {4, 1, 2, 0}, {4, 1, 4, 0},
+               {7, 1, 2, 0}, {7, 1, 3, 1}, {7, 2, 2, 1},  {7, 2, 3, 1}, {7, 2, 4, 1}};
+    for (size_t i = 0; i < sizeof fit / sizeof fit[0]; i++) {
+        sc_conv2d_desc d;
+        sc_conv2d_desc_init(&d, 1, 2, 24, 24, 2, fit[i].k, fit[i].k);
+        d.stride_h = d.stride_w = fit[i].stride;
+        opt.winograd_tile = fit[i].tile;
+        plan = NULL;
+        const sc_status st = sc_conv2d_plan_create(&d, wt, NULL, &opt, &plan);
+        tc_check(fit[i].ok ? st == SC_OK && plan != NULL
+                           : st == SC_UNSUPPORTED && plan == NULL &&
+                                 strstr(sc_last_error(), "winograd_tile") != NULL,
+                 "winograd on k=%lld stride=%lld tile=%d: got %s (%s)", (long long)fit[i].k,
+                 (long long)fit[i].stride, fit[i].tile, sc_status_string(st), sc_last_error());
+        if (plan) {
+            char want[32];
+            snprintf(want, sizeof want, "winograd_f%dx%d_%dx%d/", fit[i].tile, fit[i].tile,
+                     tile_r(fit[i].tile), tile_r(fit[i].tile));
+            tc_check(strncmp(sc_conv2d_plan_describe(plan), want, strlen(want)) == 0,
+                     "k=%lld stride=%lld tile=%d ran %s", (long long)fit[i].k,
+                     (long long)fit[i].stride, fit[i].tile, sc_conv2d_plan_describe(plan));
+        }
+        sc_conv2d_plan_destroy(plan);
+    }
+    opt.winograd_tile = 0;
+    /* Only 0, 2, 3 and 4 are tiles; a bad tile is invalid even where
+       Winograd could not serve anyway (invalid wins over unsupported). */
+    const int bad_tiles[] = {5, 1, -1, 6, 8};
     for (size_t i = 0; i < sizeof bad_tiles / sizeof bad_tiles[0]; i++) {
         for (int k = 3; k <= 5; k += 2) {
             sc_conv2d_desc d;
@@ -1028,10 +1109,11 @@ static void test_determinism(tc_rng *rng, sc_isa isa)
         {1, 8, 21, 75, 8, 1}, /* wide rows: whole tile groups read in place */
     };
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
-        for (int m = 2; m <= 4; m += 2) {
+        for (int m = 2; m <= 4; m++) {
+            const int r = tile_r(m);
             sc_conv2d_desc d;
             sc_conv2d_desc_init(&d, shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3],
-                                shapes[s][4], 3, 3);
+                                shapes[s][4], r, r);
             d.groups = shapes[s][5];
             d.pad_h = d.pad_w = 1;
             d.padding_mode = (sc_padding_mode)(s % 4);
@@ -1039,7 +1121,7 @@ static void test_determinism(tc_rng *rng, sc_isa isa)
             int64_t ho, wo;
             sc_conv2d_output_size(&d, &ho, &wo);
             const int64_t n_in = d.batch * d.in_channels * d.in_height * d.in_width;
-            const int64_t n_w = d.out_channels * (d.in_channels / d.groups) * 9;
+            const int64_t n_w = d.out_channels * (d.in_channels / d.groups) * r * r;
             const int64_t n_out = d.batch * d.out_channels * ho * wo;
             float *in = malloc(n_in * sizeof(float)), *wt = malloc(n_w * sizeof(float));
             float *bias = malloc(d.out_channels * sizeof(float));
@@ -1115,6 +1197,27 @@ static void test_tile_choice(void)
         }
         sc_conv2d_plan_destroy(plan);
     }
+    /* 4x4 (phase) kernels have one tile; 7x7/2 could also take 3x3 phases
+       with two output phases, at 36 multiplies per output and input channel
+       against 16 (poly route's rule). */
+    const struct {
+        int64_t k, stride;
+    } four[] = {{4, 1}, {7, 2}, {7, 1}, {8, 2}, {11, 2}};
+    for (size_t i = 0; i < sizeof four / sizeof four[0]; i++) {
+        sc_conv2d_desc d;
+        sc_conv2d_desc_init(&d, 1, 8, 30, 30, 8, four[i].k, four[i].k);
+        d.stride_h = d.stride_w = four[i].stride;
+        sc_conv2d_options o = {SC_CONV_WINOGRAD, 1, 0};
+        sc_conv2d_plan *plan = NULL;
+        if (tc_check(sc_conv2d_plan_create(&d, wt, NULL, &o, &plan) == SC_OK,
+                     "tile choice %lldx%lld/%lld: %s", (long long)four[i].k,
+                     (long long)four[i].k, (long long)four[i].stride, sc_last_error()))
+            tc_check(strncmp(sc_conv2d_plan_describe(plan), "winograd_f3x3_4x4/", 18) == 0,
+                     "tile choice %lldx%lld/%lld: ran %s", (long long)four[i].k,
+                     (long long)four[i].k, (long long)four[i].stride,
+                     sc_conv2d_plan_describe(plan));
+        sc_conv2d_plan_destroy(plan);
+    }
 }
 
 int main(void)
@@ -1134,11 +1237,11 @@ int main(void)
         ncases = 36;
     for (int a = 0; a < nisa; a++) {
         sc_isa_limit(isas[a]);
-        for (int m = 2; m <= 4; m += 2) {
+        for (int m = 2; m <= 4; m++) {
             for (int i = 0; i < ncases; i++) {
                 conv_case cc;
                 memset(&cc, 0, sizeof cc);
-                random_case(&rng, i, &cc, i % 12 == 11);
+                random_case(&rng, i, &cc, i % 12 == 11, tile_r(m));
                 run_case(&rng, &cc, isas[a], m);
             }
             for (int i = 0; i < ncases / 3; i++)
@@ -1151,8 +1254,9 @@ int main(void)
     }
     sc_isa_limit(sc_isa_detected());
 
-    printf("worst error/bound: F(2x2) %.3g, F(4x4) %.3g; worst error/direct bound: F(2x2) "
-           "%.3g, F(4x4) %.3g\n",
-           worst_ratio[2], worst_ratio[4], worst_direct[2], worst_direct[4]);
+    printf("worst error/bound: F(2x2,3x3) %.3g, F(4x4,3x3) %.3g, F(3x3,4x4) %.3g; worst "
+           "error/direct bound: %.3g, %.3g, %.3g\n",
+           worst_ratio[2], worst_ratio[4], worst_ratio[3], worst_direct[2], worst_direct[4],
+           worst_direct[3]);
     return tc_summary("test-winograd");
 }

@@ -236,18 +236,13 @@ static sc_status sc_conv_build_maps(sc_conv2d_plan *p)
 }
 
 /*
- * SC_CONV_AUTO, the one rule (README "How SC_CONV_AUTO chooses"), candidates
- * best first:
- *   1. Winograd when the shape allows it (3x3, stride 1, dilation 1),
- *      cin/groups >= 8 and cout/groups >= 2: below 8 input channels per group
- *      the transform-domain GEMMs' reduction is too short and im2col wins or
- *      ties (Zen 3, AVX2: 3 -> 64 channels 0.73x im2col's speed, 8 -> 64
- *      1.04x, 64 -> 64 2.7x).
- *   2. im2col+GEMM when cin/groups*KH*KW >= 16 and cout/groups >= 12, or
- *      >= 8 with cin/groups >= 16, or >= 4 for 1x1: the vector direct
- *      kernel wins below (Zen 3, AVX2: 4 -> 8 channels 3x3 0.052 ms against
- *      0.060, 32 groups of 4 0.89 against 1.51; 4 -> 12 0.081 against
- *      0.061, 64 -> 8 stride 2 0.148 against 0.102).
+ * SC_CONV_AUTO, the one rule, candidates best first. The thresholds and the
+ * measurements behind them are in the README ("How SC_CONV_AUTO chooses");
+ * the comments below give only the reasons.
+ *   1. Winograd where it serves the shape and the transform-domain GEMMs
+ *      have enough channels to repay the transforms.
+ *   2. im2col+GEMM where the reduction and the output channels fill a GEMM
+ *      tile; the vector direct kernel wins below.
  *   3. direct otherwise (depthwise, tiny channel counts), and as the last
  *      resort whenever a better candidate has no kernel.
  * Returns NULL when the candidate passes the rule, else the reason.
@@ -256,17 +251,25 @@ static const char *sc_auto_rule(const sc_conv_geom *g, sc_conv_algo a)
 {
     switch (a) {
     case SC_CONV_WINOGRAD: {
-        int64_t fh, fw;
-        if ((g->kh != 3 || g->kw != 3 || g->sh != 1 || g->sw != 1) &&
-            sc_wino_poly_factors(g, &fh, &fw)) {
+        int64_t fh, fw, r;
+        const int plain = g->kh == g->kw && (g->kh == 3 || g->kh == 4) && g->sh == 1 &&
+                          g->sw == 1;
+        if (!plain && sc_wino_poly_factors(g, 0, &fh, &fw, &r)) {
             /* Stride phases as channels (conv-winograd-poly.c): it needs
                enough of them for the GEMMs, few zero taps, and phase outputs
-               large enough for the tiles (see the README). */
+               large enough for the tiles (see the README). F(3x3, 4x4) on
+               the input's own phases (7x7/2 stems) already wins from 12
+               phase channels on large images: against im2col's 147-deep
+               GEMM it does a quarter of the multiplies. */
             const int64_t qh = g->sh * fh, qw = g->sw * fw;
             const int64_t hoq = (g->ho + fh - 1) / fh, woq = (g->wo + fw - 1) / fw;
-            if (g->cin_g * qh * qw < 32)
-                return "cin/groups * stride phases < 32";
-            if (2 * 9 * qh * qw > 3 * g->kh * g->kw)
+            const int64_t phases = g->cin_g * qh * qw;
+            const int stem = r == 4 && fh * fw == 1 && phases >= 12 && g->cout_g >= 16 &&
+                             hoq >= 48 && woq >= 48;
+            if (phases < 32 && !stem)
+                return "cin/groups * stride phases < 32 (12 for 4x4 phases at 48x48 outputs "
+                       "with 16 cout/groups)";
+            if (2 * r * r * qh * qw > 3 * g->kh * g->kw)
                 return "phase kernels with over 1.5x the taps of the kernel";
             if (hoq < 8 || woq < 8)
                 return "phase outputs under 8x8";
@@ -370,8 +373,8 @@ sc_status sc_conv2d_plan_create(const sc_conv2d_desc *d, const float *weight, co
     if (opt.num_threads < 0)
         return sc_fail(SC_INVALID_ARGUMENT, "conv2d: num_threads=%d must be >= 0",
                        opt.num_threads);
-    if (opt.winograd_tile != 0 && opt.winograd_tile != 2 && opt.winograd_tile != 4)
-        return sc_fail(SC_INVALID_ARGUMENT, "conv2d: winograd_tile=%d must be 0, 2 or 4",
+    if (opt.winograd_tile < 0 || opt.winograd_tile > 4 || opt.winograd_tile == 1)
+        return sc_fail(SC_INVALID_ARGUMENT, "conv2d: winograd_tile=%d must be 0, 2, 3 or 4",
                        opt.winograd_tile);
     if (!weight)
         return sc_fail(SC_INVALID_ARGUMENT, "conv2d: weight is NULL");

@@ -1,11 +1,11 @@
 /*
- * Dilated 3x3 convolutions (stride 1, dilation dh x dw, not both 1) as
- * Winograd problems.
+ * Dilated 3x3 and 4x4 convolutions (stride 1, dilation dh x dw, not both 1)
+ * as Winograd problems.
  *
  * Output (oh, ow) reads padded input (oh + i*dh, ow + j*dw). With
  * oh = a + dh*u and ow = b + dw*v (a < dh, b < dw) that is padded
- * (a + dh*(u+i), b + dw*(v+j)): the outputs of phase (a, b) are a plain 3x3
- * convolution (dilation 1, no padding) of the padded input's phase (a, b),
+ * (a + dh*(u+i), b + dw*(v+j)): the outputs of phase (a, b) are a plain
+ * k x k convolution (dilation 1, no padding) of the padded input's phase (a, b),
  * its every dh-th row from a and every dw-th column from b. The inner plan
  * takes the dh*dw phase images as a batch, [a][b][cin][hq][wq], and its
  * outputs are the output phases (conv-winograd-phases.c runs it). The split
@@ -23,15 +23,15 @@ sc_status sc_wino_dilated_create(sc_conv2d_plan *p, const float *weight, sc_wino
     ph.qw = ph.fw = g->dw;
     ph.hq = (g->hp + g->dh - 1) / g->dh;
     ph.wq = (g->wp + g->dw - 1) / g->dw;
-    ph.hoq = ph.hq - 2;
-    ph.woq = ph.wq - 2;
+    ph.hoq = ph.hq - (g->kh - 1);
+    ph.woq = ph.wq - (g->kw - 1);
     ph.in_c = ph.hq * ph.wq;
     ph.in_p = g->cin * ph.in_c;
     ph.out_c = ph.hoq * ph.woq;
     ph.out_p = g->cout * ph.out_c;
 
     sc_conv2d_desc d;
-    sc_conv2d_desc_init(&d, g->dh * g->dw, g->cin, ph.hq, ph.wq, g->cout, 3, 3);
+    sc_conv2d_desc_init(&d, g->dh * g->dw, g->cin, ph.hq, ph.wq, g->cout, g->kh, g->kw);
     d.groups = g->groups;
     d.activation = g->act;
     const float *bias = p->has_bias ? p->bias : NULL;

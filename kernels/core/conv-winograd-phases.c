@@ -2,7 +2,7 @@
  * What the dilated route (conv-winograd-dilated.c) and the stride-phase
  * route (conv-winograd-poly.c) share: a run splits one image's padded input
  * into phase images (every qh-th padded row and qw-th column, through the
- * padding maps, so every padding mode holds), runs one inner 3x3 Winograd
+ * padding maps, so every padding mode holds), runs one inner 3x3 or 4x4 Winograd
  * plan on them, and interleaves its outputs back into output phases
  * (oh mod fh, ow mod fw), or lets it write the output in place when there is
  * one phase. The routes differ only in how the phases are laid out for the

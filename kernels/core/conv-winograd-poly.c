@@ -1,6 +1,7 @@
 /*
- * Strided layers, and stride-1 layers with 5x5-like kernels, as 3x3 Winograd
- * problems over the input's stride phases (a polyphase decomposition).
+ * Strided layers, and stride-1 layers with 5x5- or 7x7-like kernels, as 3x3
+ * or 4x4 Winograd problems over the input's stride phases (a polyphase
+ * decomposition).
  *
  * Per dimension, with stride s, kernel k and an output phase factor f (1 or
  * 2): output o = f*u + a (a < f) reads padded input s*o + t = S*u + s*a + t,
@@ -9,15 +10,20 @@
  * b). So the outputs of phase a are a stride-1 convolution, summed over the
  * S input phases taken as extra input channels, with the kernel
  *     w'[a][b][q] = w[S*q + b - s*a]   (zero outside 0..k-1),
- * q < ceil((s*(f-1) + k) / S). The route applies where that is 3 in both
- * dimensions for the smaller of f = 1, 2:
- *   - f = 1: ceil(k/s) == 3, e.g. AlexNet's 11x11 stride 4 (48 phase
+ * q < r = ceil((s*(f-1) + k) / S). The route applies where, for f = 1 or
+ * 2 per dimension, r is 3 in both dimensions (F(4x4, 3x3) or F(2x2, 3x3))
+ * or 4 in both (F(3x3, 4x4)), and takes the choice with the fewest
+ * transform-domain multiplies per output, S_h S_w alpha^2 / m^2:
+ *   - r = 3, f = 1: ceil(k/s) == 3, e.g. AlexNet's 11x11 stride 4 (48 phase
  *     channels of 3x3 from 3 input channels: 144 taps for the kernel's 121),
  *     5x5 stride 2;
- *   - f = 2: 5x5 at stride 1, 7x7 or 8x8 at stride 2; the f*f output
- *     phases become extra output channels (a 5x5 kernel's 2x2 outputs take
- *     4 x 36 taps for 4 x 25, 1.44x, which Winograd's 4x fewer multiplies
- *     still repay on wide layers).
+ *   - r = 3, f = 2: 5x5 at stride 1, 9x9 at stride 2; the f*f output phases
+ *     become extra output channels (a 5x5 kernel's 2x2 outputs take 4 x 36
+ *     taps for 4 x 25, 1.44x, which Winograd's 4x fewer multiplies still
+ *     repay on wide layers);
+ *   - r = 4, f = 1: 7x7 or 8x8 at stride 2 (the ResNet stem: 4 phases of
+ *     4x4, 64 taps for 49, where the 3x3 form with f = 2 takes 144);
+ *   - r = 4, f = 2: 7x7 at stride 1 (4 phases, 4 output phases, 4x4).
  * One inner Winograd plan runs the result: cin*S_h*S_w input channels
  * (channel c's phases consecutive, [cin][S_h][S_w][hq][wq], so groups stay
  * contiguous) and cout*f_h*f_w output channels (output channel o's phases
@@ -30,28 +36,41 @@
 #include "conv.h"
 
 /* The phase factor for kernel k at stride s: the smaller f whose phase
-   kernels are 3 wide, or 0. */
-static int64_t sc_poly_factor(int64_t k, int64_t s)
+   kernels are r wide, or 0. */
+static int64_t sc_poly_factor(int64_t k, int64_t s, int64_t r)
 {
     for (int64_t f = 1; f <= 2; f++)
-        if ((s * (f - 1) + k + s * f - 1) / (s * f) == 3)
+        if ((s * (f - 1) + k + s * f - 1) / (s * f) == r)
             return f;
     return 0;
 }
 
-int sc_wino_poly_factors(const sc_conv_geom *g, int64_t *fh, int64_t *fw)
+int sc_wino_poly_factors(const sc_conv_geom *g, int tile, int64_t *fh, int64_t *fw, int64_t *r)
 {
     if (g->dh != 1 || g->dw != 1)
         return 0;
-    *fh = sc_poly_factor(g->kh, g->sh);
-    *fw = sc_poly_factor(g->kw, g->sw);
-    return *fh && *fw;
+    double best = 0.0;
+    for (int64_t q = 3; q <= 4; q++) {
+        /* a forced tile names its kernel size: 3 is F(3x3, 4x4) */
+        if (tile && (tile == 3) != (q == 4))
+            continue;
+        const int64_t ah = sc_poly_factor(g->kh, g->sh, q), aw = sc_poly_factor(g->kw, g->sw, q);
+        /* multiplies per output: S_h S_w alpha^2 / m^2, alpha = 6, m = 4 or 3 */
+        const double cost = (double)(ah * g->sh * aw * g->sw) * (q == 3 ? 36.0 / 16 : 36.0 / 9);
+        if (ah && aw && (best == 0.0 || cost < best)) {
+            best = cost;
+            *fh = ah;
+            *fw = aw;
+            *r = q;
+        }
+    }
+    return best > 0.0;
 }
 
-/* The inner plan's weight, [cout][fh][fw][cin_g][qh][qw][3][3] in PyTorch's
+/* The inner plan's weight, [cout][fh][fw][cin_g][qh][qw][r][r] in PyTorch's
    layout for cout*fh*fw output and cin*qh*qw input channels. */
-static void sc_poly_weights(const sc_conv_geom *g, const sc_wino_phases *pl, const float *w,
-                            float *wq)
+static void sc_poly_weights(const sc_conv_geom *g, const sc_wino_phases *pl, int64_t rk,
+                            const float *w, float *wq)
 {
     const int64_t qh = pl->qh, qw = pl->qw;
     for (int64_t o = 0; o < g->cout; o++)
@@ -60,8 +79,8 @@ static void sc_poly_weights(const sc_conv_geom *g, const sc_wino_phases *pl, con
                 for (int64_t c = 0; c < g->cin_g; c++)
                     for (int64_t ph = 0; ph < qh; ph++)
                         for (int64_t pw = 0; pw < qw; pw++)
-                            for (int64_t q = 0; q < 3; q++)
-                                for (int64_t r = 0; r < 3; r++) {
+                            for (int64_t q = 0; q < rk; q++)
+                                for (int64_t r = 0; r < rk; r++) {
                                     const int64_t i = qh * q + ph - g->sh * a;
                                     const int64_t j = qw * r + pw - g->sw * b;
                                     const int inside = i >= 0 && i < g->kh && j >= 0 && j < g->kw;
@@ -74,10 +93,11 @@ sc_status sc_wino_poly_create(sc_conv2d_plan *p, const float *weight, sc_wino_ph
                               const char **why)
 {
     const sc_conv_geom *g = &p->g;
-    int64_t fh, fw;
-    if (!sc_wino_poly_factors(g, &fh, &fw)) {
-        *why = "needs a 3x3 kernel at stride 1 (dilation allowed), or a kernel and stride "
-               "whose phases are 3x3: ceil(k/stride) == 3, or 5x5-like at stride 1";
+    int64_t fh, fw, r;
+    if (!sc_wino_poly_factors(g, p->winograd_tile, &fh, &fw, &r)) {
+        *why = "needs a 3x3 or 4x4 kernel at stride 1 (dilation allowed), or a kernel and "
+               "stride whose phases are 3x3 or 4x4 (ceil(k/stride) == 3 or 4, 5x5- or "
+               "7x7-like at stride 1), matching the winograd_tile asked for";
         return SC_UNSUPPORTED;
     }
     sc_wino_phases ph = {0};
@@ -87,8 +107,8 @@ sc_status sc_wino_poly_create(sc_conv2d_plan *p, const float *weight, sc_wino_ph
     ph.qw = g->sw * fw;
     ph.hoq = (g->ho + fh - 1) / fh;
     ph.woq = (g->wo + fw - 1) / fw;
-    ph.hq = ph.hoq + 2;
-    ph.wq = ph.woq + 2;
+    ph.hq = ph.hoq + r - 1;
+    ph.wq = ph.woq + r - 1;
     ph.in_p = ph.hq * ph.wq;
     ph.in_c = ph.qh * ph.qw * ph.in_p;
     ph.out_p = ph.hoq * ph.woq;
@@ -97,7 +117,8 @@ sc_status sc_wino_poly_create(sc_conv2d_plan *p, const float *weight, sc_wino_ph
     /* Sizes stay within int64 bytes, like every tensor. */
     int64_t cin_q, cout_q, w_bytes;
     const int64_t fc[] = {g->cin, ph.qh, ph.qw}, fo[] = {g->cout, fh, fw};
-    const int64_t fwq[] = {g->cout, fh, fw, g->cin_g, ph.qh, ph.qw, 9, (int64_t)sizeof(float)};
+    const int64_t fwq[] = {g->cout, fh,    fw,    g->cin_g,
+                           ph.qh,   ph.qw, r * r, (int64_t)sizeof(float)};
     if (!sc_prod_i64(&cin_q, 3, fc) || !sc_prod_i64(&cout_q, 3, fo) ||
         !sc_prod_i64(&w_bytes, 8, fwq) || (uint64_t)w_bytes > SIZE_MAX)
         return sc_fail(SC_INVALID_ARGUMENT,
@@ -113,12 +134,12 @@ sc_status sc_wino_poly_create(sc_conv2d_plan *p, const float *weight, sc_wino_ph
                        "conv2d: out of memory for %lld bytes of Winograd phase weights",
                        (long long)w_bytes);
     }
-    sc_poly_weights(g, &ph, weight, wq);
+    sc_poly_weights(g, &ph, r, weight, wq);
     for (int64_t o = 0; bq && o < cout_q; o++)
         bq[o] = p->bias[o / (fh * fw)];
 
     sc_conv2d_desc d;
-    sc_conv2d_desc_init(&d, 1, cin_q, ph.hq, ph.wq, cout_q, 3, 3);
+    sc_conv2d_desc_init(&d, 1, cin_q, ph.hq, ph.wq, cout_q, r, r);
     d.groups = g->groups;
     d.activation = g->act;
     const sc_status s = sc_wino_phases_inner(p, &ph, &d, wq, bq, why);

@@ -1,9 +1,10 @@
 /*
- * Winograd convolution F(m x m, 3 x 3), m = 2 or 4, alpha = m + 2, for 3x3
- * kernels at stride 1 (any groups, any padding mode). Dilated layers go
- * through conv-winograd-dilated.c, strided and 5x5-like layers through
- * conv-winograd-poly.c; each turns the layer into a plain 3x3 one over its
- * input's phases (conv-winograd-phases.c).
+ * Winograd convolution F(m x m, r x r), alpha = m + r - 1: F(2x2, 3x3) and
+ * F(4x4, 3x3) for 3x3 kernels, F(3x3, 4x4) for 4x4 ones, at stride 1 (any
+ * groups, any padding mode). Dilated layers go through
+ * conv-winograd-dilated.c, strided and 5x5- or 7x7-like layers through
+ * conv-winograd-poly.c; each turns the layer into a plain 3x3 or 4x4 one
+ * over its input's phases (conv-winograd-phases.c).
  *
  * Per group the output is cut into m x m tiles on a grid anchored at output
  * (0, 0); tile (ti, tj) reads the alpha x alpha padded-input tile at padded
@@ -30,14 +31,16 @@
    consumed close together (by one thread, or by all of them when they share
    it), so keeping them within a Zen3-class L2 (512 KiB) to 1 MiB avoids
    refetching them from L3 between the stages. */
+#ifndef SC_WINO_BLOCK_BYTES
 #define SC_WINO_BLOCK_BYTES (768 * 1024)
+#endif
 /* Floats of padding after each transform position's plane of V and M. */
 #define SC_WINO_XI_PAD 16
 
 typedef struct sc_wino_state {
     const sc_winograd_kernel *wk;
     const sc_gemm_kernel *gk;
-    int64_t m, alpha, a2;
+    int64_t m, r, alpha, a2;
     int64_t tiles_h, tiles_w, ntiles;
     int64_t t;        /* tiles per block, a multiple of nr */
     int64_t nblocks;  /* per (image, group) */
@@ -48,16 +51,25 @@ typedef struct sc_wino_state {
                                else is set */
 } sc_wino_state;
 
-/* G of F(2,3) and F(4,3) for the same points as the transform kernels. */
-static const double sc_wino_g2[4][3] = {
+/* G of F(2,3), F(4,3) and F(3,4) for the same points as the transform
+   kernels (alpha x r, zero-padded to 4 columns). F(3,4)'s rows are F(4,3)'s
+   scale factors times (1, p, p^2, p^3): they share B^T. */
+static const double sc_wino_g2[4][4] = {
     {1.0, 0.0, 0.0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0.0, 0.0, 1.0}};
-static const double sc_wino_g4[6][3] = {
+static const double sc_wino_g4[6][4] = {
     {1.0 / 4, 0.0, 0.0},
     {-1.0 / 6, -1.0 / 6, -1.0 / 6},
     {-1.0 / 6, 1.0 / 6, -1.0 / 6},
     {1.0 / 24, 1.0 / 12, 1.0 / 6},
     {1.0 / 24, -1.0 / 12, 1.0 / 6},
     {0.0, 0.0, 1.0}};
+static const double sc_wino_g34[6][4] = {
+    {1.0 / 4, 0.0, 0.0, 0.0},
+    {-1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6},
+    {-1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6},
+    {1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3},
+    {1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3},
+    {0.0, 0.0, 0.0, 1.0}};
 
 /*
  * Tile choice when options.winograd_tile is 0:
@@ -97,8 +109,8 @@ static int sc_wino_choose_m(const sc_conv2d_plan *p)
     if (g->ho < 4 || g->wo < 4)
         return 2;
     const sc_gemm_kernel *gk = sc_pick_gemm(p->active);
-    const int have2 = sc_pick_winograd(p->active, 2) != NULL;
-    const int have4 = sc_pick_winograd(p->active, 4) != NULL;
+    const int have2 = sc_pick_winograd(p->active, 2, 3) != NULL;
+    const int have4 = sc_pick_winograd(p->active, 4, 3) != NULL;
     if (!gk || !have2 || !have4)
         return have2 ? 2 : 4;
     return sc_wino_cost(g, gk, 4) <= sc_wino_cost(g, gk, 2) ? 4 : 2;
@@ -121,23 +133,27 @@ static void sc_wino_transform_weights(const sc_conv2d_plan *p, sc_wino_state *st
                                       const float *weight)
 {
     const sc_conv_geom *g = &p->g;
-    const int64_t alpha = st->alpha, a2 = st->a2, mr = st->gk->mr;
-    const double(*gm)[3] = st->m == 4 ? sc_wino_g4 : sc_wino_g2;
+    const int64_t alpha = st->alpha, a2 = st->a2, mr = st->gk->mr, r = st->r;
+    const double(*gm)[4] = r == 4 ? sc_wino_g34 : st->m == 4 ? sc_wino_g4 : sc_wino_g2;
     const int64_t panel = g->cin_g * mr;
     for (int64_t grp = 0; grp < g->groups; grp++) {
         float *ug = st->u + grp * a2 * st->npm * panel;
         for (int64_t oc = 0; oc < g->cout_g; oc++) {
             for (int64_t c = 0; c < g->cin_g; c++) {
-                const float *w = weight + ((grp * g->cout_g + oc) * g->cin_g + c) * 9;
-                double gw[6][3];
+                const float *w = weight + ((grp * g->cout_g + oc) * g->cin_g + c) * r * r;
+                double gw[6][4];
                 for (int64_t i = 0; i < alpha; i++)
-                    for (int64_t j = 0; j < 3; j++)
-                        gw[i][j] = gm[i][0] * w[0 * 3 + j] + gm[i][1] * w[1 * 3 + j] +
-                                   gm[i][2] * w[2 * 3 + j];
+                    for (int64_t j = 0; j < r; j++) {
+                        double acc = 0.0;
+                        for (int64_t k = 0; k < r; k++)
+                            acc += gm[i][k] * w[k * r + j];
+                        gw[i][j] = acc;
+                    }
                 for (int64_t i = 0; i < alpha; i++) {
                     for (int64_t j = 0; j < alpha; j++) {
-                        const double u =
-                            gw[i][0] * gm[j][0] + gw[i][1] * gm[j][1] + gw[i][2] * gm[j][2];
+                        double u = 0.0;
+                        for (int64_t k = 0; k < r; k++)
+                            u += gw[i][k] * gm[j][k];
                         const int64_t xi = i * alpha + j;
                         ug[(xi * st->npm + oc / mr) * panel + c * mr + oc % mr] = (float)u;
                     }
@@ -150,7 +166,8 @@ static void sc_wino_transform_weights(const sc_conv2d_plan *p, sc_wino_state *st
 static sc_status sc_wino_create(sc_conv2d_plan *p, const float *weight, const char **why)
 {
     const sc_conv_geom *g = &p->g;
-    if (g->kh != 3 || g->kw != 3 || g->sh != 1 || g->sw != 1) {
+    const int r = (int)g->kh;
+    if (g->kh != g->kw || (r != 3 && r != 4) || g->sh != 1 || g->sw != 1) {
         sc_wino_state *st = sc_calloc(sizeof *st);
         if (!st)
             return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for the Winograd plan");
@@ -164,8 +181,16 @@ static sc_status sc_wino_create(sc_conv2d_plan *p, const float *weight, const ch
         p->state = st;
         return sc_wino_dilated_create(p, weight, &st->phases, why);
     }
-    const int m = p->winograd_tile ? p->winograd_tile : sc_wino_choose_m(p);
-    const sc_winograd_kernel *wk = sc_pick_winograd(p->active, m);
+    /* F(3x3, 4x4) is the one tile for 4x4 kernels: F(2x2, 4x4) would save
+       too few multiplies, F(4x4, 4x4) needs a seventh point and loses
+       accuracy. */
+    if (r == 4 ? p->winograd_tile != 0 && p->winograd_tile != 3 : p->winograd_tile == 3) {
+        *why = r == 4 ? "4x4 (phase) kernels take winograd_tile 3 (F(3x3,4x4))"
+                      : "3x3 (phase) kernels take winograd_tile 2 or 4";
+        return SC_UNSUPPORTED;
+    }
+    const int m = r == 4 ? 3 : p->winograd_tile ? p->winograd_tile : sc_wino_choose_m(p);
+    const sc_winograd_kernel *wk = sc_pick_winograd(p->active, m, r);
     if (!wk) {
         *why = "no Winograd transform kernel for this tile";
         return SC_UNSUPPORTED;
@@ -185,7 +210,8 @@ static sc_status sc_wino_create(sc_conv2d_plan *p, const float *weight, const ch
     st->wk = wk;
     st->gk = gk;
     st->m = m;
-    st->alpha = m + 2;
+    st->r = r;
+    st->alpha = m + r - 1;
     st->a2 = st->alpha * st->alpha;
     st->tiles_h = (g->ho + m - 1) / m;
     st->tiles_w = (g->wo + m - 1) / m;

@@ -34,7 +34,7 @@ struct sc_conv2d_plan {
     int has_bias;
     int nthreads;          /* resolved at create */
     int64_t useful_threads; /* most threads the work can repay (see plan_create) */
-    int winograd_tile;     /* options->winograd_tile: 0 (plan picks), 2 or 4 */
+    int winograd_tile;     /* options->winograd_tile: 0 (plan picks), 2, 3 or 4 */
     sc_isa active;         /* the active ISA when the plan was created */
     sc_isa isa;            /* ISA of the chosen kernel (set by impl->create) */
     char name[48];         /* kernel name without ISA, e.g. "winograd_f4x4_3x3" */
@@ -47,9 +47,9 @@ struct sc_conv2d_plan {
 };
 
 /*
- * Winograd over phase images (conv-winograd-phases.c): a dilated 3x3 layer
+ * Winograd over phase images (conv-winograd-phases.c): a dilated 3x3 or 4x4 layer
  * (conv-winograd-dilated.c), or a strided or 5x5-like one
- * (conv-winograd-poly.c), as one inner 3x3 stride-1 Winograd plan over its
+ * (conv-winograd-poly.c), as one inner 3x3 or 4x4 stride-1 Winograd plan over its
  * input's phases. The route's create fills the geometry and the layout
  * strides, makes the inner plan (sc_wino_phases_inner) and calls
  * sc_wino_phases_finish.
@@ -80,7 +80,9 @@ void sc_wino_phases_destroy(sc_wino_phases *ph);
 sc_status sc_wino_dilated_create(struct sc_conv2d_plan *p, const float *weight,
                                  sc_wino_phases **out, const char **why);
 /* Whether the stride-phase route applies, and its output phase factors. */
-int sc_wino_poly_factors(const sc_conv_geom *g, int64_t *fh, int64_t *fw);
+/* The stride-phase route's output phase factors and phase kernel size r (3
+   or 4) for the layer under a winograd_tile option (0: any); 0 if none. */
+int sc_wino_poly_factors(const sc_conv_geom *g, int tile, int64_t *fh, int64_t *fw, int64_t *r);
 sc_status sc_wino_poly_create(struct sc_conv2d_plan *p, const float *weight,
                               sc_wino_phases **out, const char **why);
 
@@ -92,7 +94,7 @@ extern const sc_conv_algo_impl sc_conv_winograd_impl;
 const sc_gemm_kernel *sc_pick_gemm(sc_isa active);
 const sc_direct_kernel *sc_pick_direct(sc_isa active);
 /* The Winograd kernel with output tile m (2 or 4). */
-const sc_winograd_kernel *sc_pick_winograd(sc_isa active, int m);
+const sc_winograd_kernel *sc_pick_winograd(sc_isa active, int m, int r);
 /* The best B packer of an ISA usable under active whose vectors divide nr. */
 const sc_pack_kernel *sc_pick_pack(sc_isa active, int64_t nr);
 

@@ -278,11 +278,11 @@ typedef struct sc_pack_kernel {
 } sc_pack_kernel;
 
 /* ------------------------------------------------------------------ */
-/* Winograd transforms (kernels/winograd/winograd-f<m>x<m>-3x3-<isa>.c) */
+/* Winograd transforms (kernels/winograd/winograd-f<m>x<m>-<r>x<r>-<isa>.c) */
 /* ------------------------------------------------------------------ */
 
 /*
- * F(m x m, 3 x 3), alpha = m + 2. Tiles are numbered in raster order over the
+ * F(m x m, r x r), alpha = m + r - 1. Tiles are numbered in raster order over the
  * tiles_w-wide grid anchored at output (0, 0); tile t has its top-left padded
  * input coordinate at (t / tiles_w * m, t % tiles_w * m).
  * input: transforms tiles tile0 .. tile0+count-1 of one input plane, read
@@ -305,7 +305,8 @@ typedef void (*sc_wino_output_fn)(const float *m_in, int64_t m_stride, int64_t c
 typedef struct sc_winograd_kernel {
     sc_isa isa;
     const char *name;   /* "winograd_f4x4_3x3" */
-    int m;              /* output tile: 2 or 4 */
+    int m;              /* output tile: 2 or 4 for r = 3, 3 for r = 4 */
+    int r;              /* kernel: 3 or 4 */
     sc_wino_input_fn input;
     sc_wino_output_fn output;
 } sc_winograd_kernel;

@@ -38,24 +38,24 @@ const sc_direct_kernel sc_direct_kernels[] = {
     {SC_ISA_SCALAR, NULL, NULL},
 };
 
-#define SC_WINOGRAD_ROW(isa_enum, m, isa)                                                      \
-    {isa_enum, "winograd_f" #m "x" #m "_3x3", m, sc_winograd_f##m##x##m##_3x3_input_##isa,     \
-     sc_winograd_f##m##x##m##_3x3_output_##isa}
+#define SC_WINOGRAD_ROW(isa_enum, m, r, isa)                                                   \
+    {isa_enum, "winograd_f" #m "x" #m "_" #r "x" #r, m, r,                                     \
+     sc_winograd_f##m##x##m##_##r##x##r##_input_##isa,                                         \
+     sc_winograd_f##m##x##m##_##r##x##r##_output_##isa}
+#define SC_WINOGRAD_ROWS(isa_enum, isa)                                                        \
+    SC_WINOGRAD_ROW(isa_enum, 4, 3, isa), SC_WINOGRAD_ROW(isa_enum, 2, 3, isa),                \
+        SC_WINOGRAD_ROW(isa_enum, 3, 4, isa)
 
 const sc_winograd_kernel sc_winograd_kernels[] = {
 #if SC_X86
-    SC_WINOGRAD_ROW(SC_ISA_AVX512, 4, avx512),
-    SC_WINOGRAD_ROW(SC_ISA_AVX512, 2, avx512),
-    SC_WINOGRAD_ROW(SC_ISA_AVX2, 4, avx2),
-    SC_WINOGRAD_ROW(SC_ISA_AVX2, 2, avx2),
+    SC_WINOGRAD_ROWS(SC_ISA_AVX512, avx512),
+    SC_WINOGRAD_ROWS(SC_ISA_AVX2, avx2),
 #endif
 #if SC_ARM64
-    SC_WINOGRAD_ROW(SC_ISA_NEON, 4, neon),
-    SC_WINOGRAD_ROW(SC_ISA_NEON, 2, neon),
+    SC_WINOGRAD_ROWS(SC_ISA_NEON, neon),
 #endif
-    SC_WINOGRAD_ROW(SC_ISA_SCALAR, 4, scalar),
-    SC_WINOGRAD_ROW(SC_ISA_SCALAR, 2, scalar),
-    {SC_ISA_SCALAR, NULL, 0, NULL, NULL},
+    SC_WINOGRAD_ROWS(SC_ISA_SCALAR, scalar),
+    {SC_ISA_SCALAR, NULL, 0, 0, NULL, NULL},
 };
 
 const sc_pack_kernel sc_pack_kernels[] = {
@@ -130,10 +130,10 @@ const sc_direct_kernel *sc_pick_direct(sc_isa active)
     return NULL;
 }
 
-const sc_winograd_kernel *sc_pick_winograd(sc_isa active, int m)
+const sc_winograd_kernel *sc_pick_winograd(sc_isa active, int m, int r)
 {
     for (const sc_winograd_kernel *k = sc_winograd_kernels; k->name; k++)
-        if (k->m == m && sc_isa_usable(k->isa, active))
+        if (k->m == m && k->r == r && sc_isa_usable(k->isa, active))
             return k;
     return NULL;
 }

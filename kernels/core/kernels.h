@@ -97,25 +97,26 @@ SC_DECLARE_PACK_B(avx512);
 SC_DECLARE_PACK_B(neon);
 #endif
 
-/* winograd/winograd-f<m>x<m>-3x3-<isa>.c */
-#define SC_DECLARE_WINOGRAD(m, isa)                                                            \
-    void sc_winograd_f##m##x##m##_3x3_input_##isa(const sc_conv_geom *g, const float *plane,   \
-                                                  int64_t tiles_w, int64_t tile0,              \
-                                                  int64_t count, float *v, int64_t v_stride);  \
-    void sc_winograd_f##m##x##m##_3x3_output_##isa(const float *m_in, int64_t m_stride,        \
-                                                   int64_t count, float *y, int64_t ldy,       \
-                                                   int64_t rows, int64_t cols)
-SC_DECLARE_WINOGRAD(2, scalar);
-SC_DECLARE_WINOGRAD(4, scalar);
+/* winograd/winograd-f<m>x<m>-<r>x<r>-<isa>.c */
+#define SC_DECLARE_WINOGRAD(m, r, isa)                                                         \
+    void sc_winograd_f##m##x##m##_##r##x##r##_input_##isa(                                     \
+        const sc_conv_geom *g, const float *plane, int64_t tiles_w, int64_t tile0,             \
+        int64_t count, float *v, int64_t v_stride);                                            \
+    void sc_winograd_f##m##x##m##_##r##x##r##_output_##isa(const float *m_in, int64_t m_stride, \
+                                                           int64_t count, float *y,            \
+                                                           int64_t ldy, int64_t rows,          \
+                                                           int64_t cols)
+#define SC_DECLARE_WINOGRAD_ALL(isa)                                                           \
+    SC_DECLARE_WINOGRAD(2, 3, isa);                                                            \
+    SC_DECLARE_WINOGRAD(4, 3, isa);                                                            \
+    SC_DECLARE_WINOGRAD(3, 4, isa)
+SC_DECLARE_WINOGRAD_ALL(scalar);
 #if defined(__x86_64__) || defined(_M_X64)
-SC_DECLARE_WINOGRAD(2, avx2);
-SC_DECLARE_WINOGRAD(4, avx2);
-SC_DECLARE_WINOGRAD(2, avx512);
-SC_DECLARE_WINOGRAD(4, avx512);
+SC_DECLARE_WINOGRAD_ALL(avx2);
+SC_DECLARE_WINOGRAD_ALL(avx512);
 #endif
 #if defined(__aarch64__)
-SC_DECLARE_WINOGRAD(2, neon);
-SC_DECLARE_WINOGRAD(4, neon);
+SC_DECLARE_WINOGRAD_ALL(neon);
 #endif
 
 /* pool/{max,avg}pool-<isa>.c */

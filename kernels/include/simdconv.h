@@ -81,10 +81,11 @@ SC_API const char *sc_version(void);
 typedef enum sc_padding_mode {
     SC_PAD_ZEROS = 0, SC_PAD_REFLECT = 1, SC_PAD_REPLICATE = 2, SC_PAD_CIRCULAR = 3
 } sc_padding_mode;
-/* SC_CONV_WINOGRAD serves 3x3 kernels at stride 1 (any dilation), and undilated
-   kernels whose stride phases are 3x3 per dimension: ceil(k/s) == 3 (11x11/4, 5x5/2)
-   or ceil((s + k) / (2s)) == 3 (5x5/1, 7x7/2), run as one 3x3 Winograd problem
-   over the phases (README, "How SC_CONV_AUTO chooses"). */
+/* SC_CONV_WINOGRAD serves 3x3 and 4x4 kernels at stride 1 (any dilation), and undilated
+   kernels whose stride phases are 3x3 or 4x4 in both dimensions: ceil(k/s) == 3 or 4
+   (11x11/4, 5x5/2, 7x7/2) or ceil((s + k) / (2s)) == 3 or 4 (5x5/1, 7x7/1, 9x9/2), run
+   as one 3x3 or 4x4 Winograd problem over the phases (README, "How SC_CONV_AUTO
+   chooses"). */
 typedef enum sc_conv_algo {
     SC_CONV_AUTO = 0, SC_CONV_DIRECT = 1, SC_CONV_IM2COL = 2, SC_CONV_WINOGRAD = 3
 } sc_conv_algo;
@@ -122,7 +123,10 @@ typedef struct sc_conv2d_options {
                             never uses more; one too small to gain from them (under about
                             1 MFLOP per thread) uses fewer, with bitwise the same result. */
     /* Addition: Winograd output tile, 0 = chosen by the plan (see README), 2 forces
-       F(2x2,3x3), 4 forces F(4x4,3x3); anything else is SC_INVALID_ARGUMENT.
+       F(2x2,3x3), 4 forces F(4x4,3x3), 3 forces F(3x3,4x4) (for layers whose kernel, or
+       whose stride phases' kernels, are 4x4: 4x4 and 7x7/1 kernels, 7x7 and 8x8 at
+       stride 2, ...); a tile that does not fit the layer's kernel makes a forced
+       SC_CONV_WINOGRAD plan SC_UNSUPPORTED; anything else is SC_INVALID_ARGUMENT.
        Zero-initialise the struct and older code keeps working. */
     int winograd_tile;
 } sc_conv2d_options;

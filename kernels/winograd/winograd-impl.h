@@ -1,16 +1,18 @@
 /*
- * Winograd F(M x M, 3 x 3) tile transforms (M = 2 or 4, alpha = M + 2) over
- * SC_VLEN tiles at once: lane l of every vector belongs to its own tile, so
- * one vector operation transforms SC_VLEN tiles and V or M values of
- * consecutive tiles are whole vectors in the packed panels.
+ * Winograd F(M x M, R x R) tile transforms over SC_VLEN tiles at once, for
+ * F(2x2, 3x3), F(4x4, 3x3) and F(3x3, 4x4) (alpha = M + R - 1 = 4, 6, 6):
+ * lane l of every vector belongs to its own tile, so one vector operation
+ * transforms SC_VLEN tiles and V or M values of consecutive tiles are whole
+ * vectors in the packed panels.
  *
- * Included by winograd-f<M>x<M>-3x3-<isa>.c after simd/<isa>.h (scalar.h
- * gives the one-tile build) with SC_WINO_M, SC_WINO_INPUT_FN and
- * SC_WINO_OUTPUT_FN defined, and optionally the row I/O below. Tiles reach
- * the lanes through a lane-major staging buffer (d[xi][lane]) filled by
- * deinterleaving loads of whole input rows; every tile then goes through the
- * same lane arithmetic whatever path staged it, so a tile's values do not
- * depend on its neighbours, the block boundaries or the thread count.
+ * Included by winograd-f<M>x<M>-<R>x<R>-<isa>.c after simd/<isa>.h (scalar.h
+ * gives the one-tile build) with SC_WINO_M, SC_WINO_R (3 if unset),
+ * SC_WINO_INPUT_FN and SC_WINO_OUTPUT_FN defined, and optionally the row I/O
+ * below. Tiles reach the lanes through a lane-major staging buffer
+ * (d[xi][lane]) filled by deinterleaving loads of whole input rows; every
+ * tile then goes through the same lane arithmetic whatever path staged it,
+ * so a tile's values do not depend on its neighbours, the block boundaries
+ * or the thread count.
  *
  * Only additions, subtractions and multiplications are used, never a fused
  * multiply-add: the scalar build would pay for a software fmaf, and the
@@ -19,27 +21,33 @@
 
 #include "internal.h"
 
-#if SC_WINO_M == 4
-#define SC_WA 6
-#elif SC_WINO_M == 2
-#define SC_WA 4
-#else
-#error "SC_WINO_M must be 2 or 4"
+#ifndef SC_WINO_R
+#define SC_WINO_R 3
+#endif
+#define SC_WA (SC_WINO_M + SC_WINO_R - 1)
+#if !((SC_WINO_M == 2 || SC_WINO_M == 4) && SC_WINO_R == 3) && \
+    !(SC_WINO_M == 3 && SC_WINO_R == 4)
+#error "supported: F(2x2,3x3), F(4x4,3x3), F(3x3,4x4)"
 #endif
 
 #define SC_WA2 (SC_WA * SC_WA)
 
-#if SC_WINO_M == 4
+#if SC_WA == 6
 /*
- *   B^T = | 4  0 -5  0  1  0 |     A^T = | 1  1  1  1  1  0 |
+ *   B^T = | 4  0 -5  0  1  0 |     A^T = | 1  1  1  1  1  0 |  F(4, 3)
  *         | 0 -4 -4  1  1  0 |           | 0  1 -1  2 -2  0 |
  *         | 0  4 -4 -1  1  0 |           | 0  1  1  4  4  0 |
  *         | 0 -2 -1  2  1  0 |           | 0  1 -1  8 -8  1 |
  *         | 0  2 -1 -2  1  0 |
- *         | 0  4  0 -5  0  1 |
- * (Lavin & Gray, points 0, 1, -1, 2, -2, infinity), evaluated through shared
- * sums and differences: 12 operations per stage instead of 16, and no term
- * passes through more roundings than its row has non-zero entries.
+ *         | 0  4  0 -5  0  1 |     A^T = | 1  1  1  1  1  0 |  F(3, 4)
+ *                                        | 0  1 -1  2 -2  0 |
+ *                                        | 0  1  1  4  4  1 |
+ * (Lavin & Gray, points 0, 1, -1, 2, -2, infinity). B^T depends only on the
+ * points, so F(3, 4) shares it with F(4, 3); A^T evaluates the output
+ * polynomial at them, the point at infinity feeding its last row. Both are
+ * evaluated through shared sums and differences: 12 operations per B^T
+ * stage instead of 16, and no term passes through more roundings than its
+ * row has non-zero entries.
  */
 static inline void sc_wino_bt(const sc_vf x[SC_WA], sc_vf y[SC_WA])
 {
@@ -58,13 +66,17 @@ static inline void sc_wino_bt(const sc_vf x[SC_WA], sc_vf y[SC_WA])
 
 static inline void sc_wino_at(const sc_vf x[SC_WA], sc_vf y[SC_WINO_M])
 {
-    const sc_vf two = sc_vset1(2.0f), four = sc_vset1(4.0f), eight = sc_vset1(8.0f);
+    const sc_vf two = sc_vset1(2.0f), four = sc_vset1(4.0f);
     const sc_vf s12 = sc_vadd(x[1], x[2]), d12 = sc_vsub(x[1], x[2]);
     const sc_vf s34 = sc_vadd(x[3], x[4]), d34 = sc_vsub(x[3], x[4]);
     y[0] = sc_vadd(sc_vadd(x[0], s12), s34);
     y[1] = sc_vadd(d12, sc_vmul(two, d34));
+#if SC_WINO_M == 4
     y[2] = sc_vadd(s12, sc_vmul(four, s34));
-    y[3] = sc_vadd(sc_vadd(d12, sc_vmul(eight, d34)), x[5]);
+    y[3] = sc_vadd(sc_vadd(d12, sc_vmul(sc_vset1(8.0f), d34)), x[5]);
+#else
+    y[2] = sc_vadd(sc_vadd(s12, sc_vmul(four, s34)), x[5]);
+#endif
 }
 #else
 /*
@@ -121,8 +133,21 @@ static inline void sc_wino_store_row(float *dst, const sc_vf y[SC_WINO_M])
    multiples of a run-time stride. Left to itself the compiler keeps one
    stepping pointer per load, spills them, and adds to each in memory every
    group (31 read-modify-writes per 8 tiles on AVX2); stepping one pointer
-   it cannot see through keeps them in a register. */
-#define SC_WINO_OPAQUE(ptr) __asm__("" : "+r"(ptr))
+   it cannot see through keeps them in a register. The one-tile scalar
+   build addresses them better itself (20% fewer instructions there):
+   SC_WINO_STEP(ptr, i, stride) is the i-th of the loads, in order. */
+#if SC_VLEN > 1
+static inline const float *sc_wino_step(const float **p, int64_t stride)
+{
+    const float *at = *p;
+    __asm__("" : "+r"(at));
+    *p = at + stride;
+    return at;
+}
+#define SC_WINO_STEP(ptr, i, stride) sc_wino_step(&(ptr), stride)
+#else
+#define SC_WINO_STEP(ptr, i, stride) ((ptr) + (i) * (stride))
+#endif
 
 /* Row stride of the border buffer: one row of a group's window, in whole
    vectors. */
@@ -241,11 +266,12 @@ void SC_WINO_OUTPUT_FN(const float *m_in, int64_t m_stride, int64_t count, float
         /* s = A^T M column by column */
         for (int j = 0; j < SC_WA; j++) {
             const float *src = m_in + (int64_t)j * m_stride + g0;
-            for (int i = 0; i < SC_WA; i++) {
-                x[i] = n == SC_VLEN ? sc_vload(src) : sc_vload_partial(src, n);
-                src += row_stride;
-                SC_WINO_OPAQUE(src);
-            }
+            if (n == SC_VLEN)
+                for (int i = 0; i < SC_WA; i++)
+                    x[i] = sc_vload(SC_WINO_STEP(src, i, row_stride));
+            else
+                for (int i = 0; i < SC_WA; i++)
+                    x[i] = sc_vload_partial(src + i * row_stride, n);
             sc_wino_at(x, t);
             for (int p = 0; p < SC_WINO_M; p++)
                 sc_vstore(s + (p * SC_WA + j) * SC_VLEN, t[p]);
@@ -270,3 +296,4 @@ void SC_WINO_OUTPUT_FN(const float *m_in, int64_t m_stride, int64_t count, float
 #undef SC_WA
 #undef SC_WA2
 #undef SC_WINO_BUF_LD
+#undef SC_WINO_R
