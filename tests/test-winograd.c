@@ -1218,6 +1218,25 @@ static void test_tile_choice(void)
                      sc_conv2d_plan_describe(plan));
         sc_conv2d_plan_destroy(plan);
     }
+    /* AUTO judges the route the tile asks for: the stem takes 4x4 phases,
+       but with tile 2 or 4 it would need 3x3 phases with 2.9x the taps. */
+    sc_conv2d_desc stem;
+    sc_conv2d_desc_init(&stem, 1, 3, 224, 224, 64, 7, 7);
+    stem.stride_h = stem.stride_w = 2;
+    stem.pad_h = stem.pad_w = 3;
+    for (int tile = 0; tile <= 4; tile++) {
+        if (tile == 1)
+            continue;
+        sc_conv2d_options o = {SC_CONV_AUTO, 1, tile};
+        sc_conv2d_plan *plan = NULL;
+        const int want_wino = tile == 0 || tile == 3;
+        if (tc_check(sc_conv2d_plan_create(&stem, wt, NULL, &o, &plan) == SC_OK,
+                     "AUTO stem tile %d: %s", tile, sc_last_error()))
+            tc_check((strncmp(sc_conv2d_plan_describe(plan), "winograd_f3x3_4x4/", 18) == 0) ==
+                         want_wino,
+                     "AUTO stem tile %d ran %s", tile, sc_conv2d_plan_describe(plan));
+        sc_conv2d_plan_destroy(plan);
+    }
 }
 
 int main(void)

@@ -247,14 +247,14 @@ static sc_status sc_conv_build_maps(sc_conv2d_plan *p)
  *      resort whenever a better candidate has no kernel.
  * Returns NULL when the candidate passes the rule, else the reason.
  */
-static const char *sc_auto_rule(const sc_conv_geom *g, sc_conv_algo a)
+static const char *sc_auto_rule(const sc_conv_geom *g, sc_conv_algo a, int winograd_tile)
 {
     switch (a) {
     case SC_CONV_WINOGRAD: {
         int64_t fh, fw, r;
         const int plain = g->kh == g->kw && (g->kh == 3 || g->kh == 4) && g->sh == 1 &&
                           g->sw == 1;
-        if (!plain && sc_wino_poly_factors(g, 0, &fh, &fw, &r)) {
+        if (!plain && sc_wino_poly_factors(g, winograd_tile, &fh, &fw, &r)) {
             /* Stride phases as channels (conv-winograd-poly.c): it needs
                enough of them for the GEMMs, few zero taps, and phase outputs
                large enough for the tiles (see the README). F(3x3, 4x4) on
@@ -415,7 +415,7 @@ sc_status sc_conv2d_plan_create(const sc_conv2d_desc *d, const float *weight, co
             continue;
         const char *why = NULL;
         if (opt.algo == SC_CONV_AUTO)
-            why = sc_auto_rule(&p->g, impl->algo);
+            why = sc_auto_rule(&p->g, impl->algo, p->winograd_tile);
         if (!why) {
             s = impl->create(p, weight, &why);
             if (s == SC_OK) {
