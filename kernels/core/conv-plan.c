@@ -252,9 +252,7 @@ static const char *sc_auto_rule(const sc_conv_geom *g, sc_conv_algo a, int winog
     switch (a) {
     case SC_CONV_WINOGRAD: {
         int64_t fh, fw, r;
-        const int plain = g->kh == g->kw && (g->kh == 3 || g->kh == 4) && g->sh == 1 &&
-                          g->sw == 1;
-        if (!plain && sc_wino_poly_factors(g, winograd_tile, &fh, &fw, &r)) {
+        if (!sc_wino_plain_r(g) && sc_wino_poly_factors(g, winograd_tile, &fh, &fw, &r)) {
             /* Stride phases as channels (conv-winograd-poly.c): it needs
                enough of them for the GEMMs, few zero taps, and phase outputs
                large enough for the tiles (see the README). F(3x3, 4x4) on

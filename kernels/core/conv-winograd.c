@@ -171,23 +171,24 @@ static void sc_wino_transform_weights(const sc_conv2d_plan *p, sc_wino_state *st
     }
 }
 
+int sc_wino_plain_r(const sc_conv_geom *g)
+{
+    const int plain = g->kh == g->kw && (g->kh == 3 || g->kh == 4) && g->sh == 1 && g->sw == 1;
+    return plain ? (int)g->kh : 0;
+}
+
 static sc_status sc_wino_create(sc_conv2d_plan *p, const float *weight, const char **why)
 {
     const sc_conv_geom *g = &p->g;
-    const int r = (int)g->kh;
-    if (g->kh != g->kw || (r != 3 && r != 4) || g->sh != 1 || g->sw != 1) {
+    const int r = sc_wino_plain_r(g);
+    if (!r || g->dh != 1 || g->dw != 1) {
+        /* a phase route: the state only holds its plan */
         sc_wino_state *st = sc_calloc(sizeof *st);
         if (!st)
             return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for the Winograd plan");
         p->state = st;
-        return sc_wino_poly_create(p, weight, &st->phases, why);
-    }
-    if (g->dh != 1 || g->dw != 1) {
-        sc_wino_state *st = sc_calloc(sizeof *st);
-        if (!st)
-            return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for the Winograd plan");
-        p->state = st;
-        return sc_wino_dilated_create(p, weight, &st->phases, why);
+        return r ? sc_wino_dilated_create(p, weight, &st->phases, why)
+                 : sc_wino_poly_create(p, weight, &st->phases, why);
     }
     /* F(3x3, 4x4) is the one tile for 4x4 kernels: F(2x2, 4x4) would save
        too few multiplies, F(4x4, 4x4) needs a seventh point and loses

@@ -80,6 +80,9 @@ void sc_wino_phases_destroy(sc_wino_phases *ph);
 sc_status sc_wino_dilated_create(struct sc_conv2d_plan *p, const float *weight,
                                  sc_wino_phases **out, const char **why);
 /* Whether the stride-phase route applies, and its output phase factors. */
+/* The kernel size (3 or 4) of a layer Winograd runs without stride phases
+   (square 3x3 or 4x4 kernel at stride 1, any dilation), else 0. */
+int sc_wino_plain_r(const sc_conv_geom *g);
 /* The stride-phase route's output phase factors and phase kernel size r (3
    or 4) for the layer under a winograd_tile option (0: any); 0 if none. */
 int sc_wino_poly_factors(const sc_conv_geom *g, int tile, int64_t *fh, int64_t *fw, int64_t *r);
