@@ -5,6 +5,16 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
   set(SC_ISAS avx2 avx512)
   set(SC_FLAGS_avx2 -mavx2 -mfma)
   set(SC_FLAGS_avx512 -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx2 -mfma)
+  if(SC_EMULATE_AVX512)
+    # The same sources on SIMDe (kernels/simd/avx512-emulated.h) with AVX2
+    # flags; dispatch then reports AVX-512 on any AVX2+FMA CPU (core/isa.c).
+    find_path(SC_SIMDE_INCLUDE simde/x86/avx512.h)
+    if(NOT SC_SIMDE_INCLUDE)
+      message(FATAL_ERROR "SC_EMULATE_AVX512 needs SIMDe (Debian: libsimde-dev)")
+    endif()
+    set(SC_FLAGS_avx512 -mavx2 -mfma -Wno-psabi -isystem ${SC_SIMDE_INCLUDE})
+    add_compile_definitions(SC_AVX512_EMULATED)
+  endif()
 elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64|ARM64)$")
   set(SC_ISAS neon)
   set(SC_FLAGS_neon "")   # Advanced SIMD is part of the aarch64 baseline

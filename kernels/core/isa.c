@@ -54,6 +54,9 @@ static sc_isa sc_detect(void)
     const int avx2 = (b >> 5) & 1;
     if (!avx2)
         return SC_ISA_SCALAR;
+#ifdef SC_AVX512_EMULATED
+    return SC_ISA_AVX512; /* test build: the AVX-512 kernels run on AVX2+FMA */
+#endif
     const int f = (b >> 16) & 1, dq = (b >> 17) & 1, bw = (b >> 30) & 1, vl = (b >> 31) & 1;
     /* opmask, upper halves of ZMM0-15, and ZMM16-31 */
     if (f && dq && bw && vl && (xcr0 & 0xe0) == 0xe0)

@@ -3,12 +3,14 @@
 #ifndef SC_SIMD_AVX512_H
 #define SC_SIMD_AVX512_H
 
-#if !defined(__AVX512F__) || !defined(__AVX512BW__) || !defined(__AVX512DQ__) || \
+#if defined(SC_AVX512_EMULATED)
+#include "simd/avx512-emulated.h"
+#elif !defined(__AVX512F__) || !defined(__AVX512BW__) || !defined(__AVX512DQ__) || \
     !defined(__AVX512VL__)
 #error "avx512.h needs -mavx512f -mavx512bw -mavx512dq -mavx512vl: only files named *-avx512.c get them"
-#endif
-
+#else
 #include <immintrin.h>
+#endif
 #include <stdint.h>
 
 #include "simdconv.h"
