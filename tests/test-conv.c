@@ -401,6 +401,14 @@ static const sc_direct_kernel *first_direct(sc_isa cap)
     return NULL;
 }
 
+static const sc_depthwise_kernel *first_depthwise(sc_isa cap)
+{
+    for (const sc_depthwise_kernel *k = sc_depthwise_kernels; k->name; k++)
+        if (sc_isa_usable(k->isa, cap))
+            return k;
+    return NULL;
+}
+
 static const sc_gemm_kernel *first_gemm(sc_isa cap)
 {
     for (const sc_gemm_kernel *k = sc_gemm_kernels; k->name; k++)
@@ -429,7 +437,7 @@ static int winograd_shape(const sc_conv2d_desc *d)
                               d->dilation_h, d->dilation_w);
 }
 
-static long used_1x1_path, used_winograd, used_indirect, used_packed;
+static long used_1x1_path, used_winograd, used_indirect, used_packed, used_depthwise;
 
 /* Checks the describe string against the kernel tables; returns the family
    that ran (SC_CONV_DIRECT, _IM2COL, _WINOGRAD) or -1. */
@@ -440,6 +448,17 @@ static int check_describe(const conv_case *c, sc_conv_algo algo, sc_isa cap, con
     if (strncmp(desc, "direct", 6) == 0) {
         family = SC_CONV_DIRECT;
         const sc_direct_kernel *k = first_direct(cap);
+        if (k)
+            snprintf(expect, sizeof expect, "%s/%s", k->name, sc_isa_name(k->isa));
+    } else if (strncmp(desc, "depthwise", 9) == 0) {
+        /* the direct algorithm's channels-in-lanes route */
+        family = SC_CONV_DIRECT;
+        const sc_depthwise_kernel *k = first_depthwise(cap);
+        tc_check(c->d.groups >= 2 && c->d.in_channels == c->d.groups &&
+                     c->d.out_channels == c->d.groups,
+                 "%s: '%s' on a layer that is not depthwise: %s", algo_names[algo], desc,
+                 c->label);
+        used_depthwise++;
         if (k)
             snprintf(expect, sizeof expect, "%s/%s", k->name, sc_isa_name(k->isa));
     } else if (strncmp(desc, "im2col", 6) == 0) {
@@ -670,9 +689,11 @@ int main(void)
     tc_check(used_1x1_path > 0, "no plan took the 1x1 GEMM path (im2col_1x1_...)");
     tc_check(used_indirect > 0, "no plan took the indirect GEMM path (im2col_igemm_...)");
     tc_check(used_packed > 0, "no plan took the packed im2col path (im2col_gemm_...)");
+    tc_check(used_depthwise > 0, "no plan took the depthwise channels-in-lanes route");
     printf("test-conv: %d cases x %d algos x %d ISAs; im2col runs: %ld 1x1, %ld indirect, %ld "
-           "packed; %ld on Winograd (AUTO)\n",
-           n, 3, n_isa, used_1x1_path, used_indirect, used_packed, used_winograd);
+           "packed; %ld on Winograd (AUTO); %ld depthwise\n",
+           n, 3, n_isa, used_1x1_path, used_indirect, used_packed, used_winograd,
+           used_depthwise);
     printf("test-conv: largest error/bound: direct %.3f, im2col %.3f, winograd %.3f (of the "
            "widened bound)\n",
            worst_ratio[SC_CONV_DIRECT], worst_ratio[SC_CONV_IM2COL],

@@ -308,7 +308,7 @@ static const char *sc_auto_rule(const sc_conv_geom *g, sc_conv_algo a, int winog
 }
 
 static const sc_conv_algo_impl *const sc_conv_ranked[] = {
-    &sc_conv_winograd_impl, &sc_conv_im2col_impl, &sc_conv_direct_impl};
+    &sc_conv_winograd_impl, &sc_conv_im2col_impl, &sc_conv_depthwise_impl, &sc_conv_direct_impl};
 
 static const char *sc_algo_name(sc_conv_algo a)
 {
@@ -429,7 +429,11 @@ sc_status sc_conv2d_plan_create(const sc_conv2d_desc *d, const float *weight, co
         }
         sc_append(rejected, sizeof rejected, "%s (%s) ", sc_algo_name(impl->algo),
                   why ? why : "unsupported");
-        if (opt.algo != SC_CONV_AUTO) {
+        /* A forced algorithm fails only once none of its routes is left. */
+        int later = 0;
+        for (size_t j = i + 1; j < sizeof sc_conv_ranked / sizeof sc_conv_ranked[0]; j++)
+            later |= sc_conv_ranked[j]->algo == opt.algo;
+        if (opt.algo != SC_CONV_AUTO && !later) {
             s = sc_fail(SC_UNSUPPORTED, "conv2d: algo=%s cannot serve this shape: %s",
                         sc_algo_name(opt.algo), why ? why : "unsupported");
             goto fail;

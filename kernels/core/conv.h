@@ -90,12 +90,16 @@ sc_status sc_wino_poly_create(struct sc_conv2d_plan *p, const float *weight,
                               sc_wino_phases **out, const char **why);
 
 extern const sc_conv_algo_impl sc_conv_direct_impl;
+/* The direct algorithm's channels-in-lanes route for depthwise layers
+   (conv-depthwise.c), tried before the plane kernels. */
+extern const sc_conv_algo_impl sc_conv_depthwise_impl;
 extern const sc_conv_algo_impl sc_conv_im2col_impl;
 extern const sc_conv_algo_impl sc_conv_winograd_impl;
 
 /* Picks the first kernel in a table usable under `active` (NULL if none). */
 const sc_gemm_kernel *sc_pick_gemm(sc_isa active);
 const sc_direct_kernel *sc_pick_direct(sc_isa active);
+const sc_depthwise_kernel *sc_pick_depthwise(sc_isa active);
 /* The Winograd kernel with output tile m (2 or 4). */
 const sc_winograd_kernel *sc_pick_winograd(sc_isa active, int m, int r);
 /* The best B packer of an ISA usable under active whose vectors divide nr. */

@@ -256,6 +256,36 @@ typedef struct sc_direct_kernel {
     sc_direct_fn fn;
 } sc_direct_kernel;
 
+/*
+ * Depthwise convolution with channels in lanes (kernels/depthwise/
+ * depthwise-<isa>.c), for layers with one input and one output channel per
+ * group. One call computes output rows [oh0, oh1) of channels c0 ..
+ * c0 + vlen - 1 (fewer at the end) of one image, each sum from bias[c]
+ * (zero when bias is NULL) with no activation, in the plane kernel's tap
+ * order. wp is the channel block's packed weights: kh*kw vectors of vlen
+ * floats, tap (i, j) at (i*kw + j)*vlen, lanes past the last channel zero.
+ * scratch holds SC_DEPTHWISE_SCRATCH(g, vlen, oh1 - oh0) floats.
+ */
+/* Window row (padded columns a call reads) and stage row, in pixels. */
+#define SC_DEPTHWISE_WQ_V(g, v)                                                                 \
+    (((g)->wo - 1) * (g)->sw + ((g)->kw - 1) * (g)->dw + (v)) / (v) * (v)
+#define SC_DEPTHWISE_WOQ_V(g, v) (((g)->wo + (v) - 1) / (v) * (v))
+#define SC_DEPTHWISE_SCRATCH(g, v, rows)                                                        \
+    ((((rows) - 1) * (g)->sh + ((g)->kh - 1) * (g)->dh + 2) * SC_DEPTHWISE_WQ_V(g, v) * (v) +  \
+     2 * SC_DEPTHWISE_WOQ_V(g, v) * (v))
+#define SC_DEPTHWISE_WQ(g) SC_DEPTHWISE_WQ_V(g, SC_VLEN)
+#define SC_DEPTHWISE_WOQ(g) SC_DEPTHWISE_WOQ_V(g, SC_VLEN)
+typedef void (*sc_depthwise_fn)(const sc_conv_geom *g, const float *in, const float *wp,
+                                const float *bias, float *out, int64_t c0, int64_t oh0,
+                                int64_t oh1, float *scratch);
+
+typedef struct sc_depthwise_kernel {
+    sc_isa isa;
+    const char *name; /* "depthwise" */
+    int vlen;         /* channels per call */
+    sc_depthwise_fn fn;
+} sc_depthwise_kernel;
+
 /* ------------------------------------------------------------------ */
 /* im2col B packing (kernels/pack/pack-b-<isa>.c)                      */
 /* ------------------------------------------------------------------ */
@@ -340,6 +370,7 @@ typedef struct sc_pool_kernel {
 
 extern const sc_gemm_kernel sc_gemm_kernels[];
 extern const sc_direct_kernel sc_direct_kernels[];
+extern const sc_depthwise_kernel sc_depthwise_kernels[];
 extern const sc_winograd_kernel sc_winograd_kernels[];
 extern const sc_pack_kernel sc_pack_kernels[];
 extern const sc_pool_kernel sc_maxpool_kernels[];

@@ -38,6 +38,20 @@ const sc_direct_kernel sc_direct_kernels[] = {
     {SC_ISA_SCALAR, NULL, NULL},
 };
 
+const sc_depthwise_kernel sc_depthwise_kernels[] = {
+#if SC_X86
+    {SC_ISA_AVX512, "depthwise", 16, sc_depthwise_avx512},
+    {SC_ISA_AVX2, "depthwise", 8, sc_depthwise_avx2},
+#endif
+#if SC_ARM64
+    {SC_ISA_NEON, "depthwise", 4, sc_depthwise_neon},
+#endif
+    /* No scalar row: the scalar plane kernel rounds products and sums
+       separately (a software fused multiply-add would cost more than the
+       lanes save), so there the plane kernel serves depthwise layers. */
+    {SC_ISA_SCALAR, NULL, 0, NULL},
+};
+
 #define SC_WINOGRAD_ROW(isa_enum, m, r, isa)                                                   \
     {isa_enum, "winograd_f" #m "x" #m "_" #r "x" #r, m, r,                                     \
      sc_winograd_f##m##x##m##_##r##x##r##_input_##isa,                                         \
@@ -117,6 +131,14 @@ sc_epilogue_fn sc_epilogue_for(sc_isa isa)
 const sc_gemm_kernel *sc_pick_gemm(sc_isa active)
 {
     for (const sc_gemm_kernel *k = sc_gemm_kernels; k->name; k++)
+        if (sc_isa_usable(k->isa, active))
+            return k;
+    return NULL;
+}
+
+const sc_depthwise_kernel *sc_pick_depthwise(sc_isa active)
+{
+    for (const sc_depthwise_kernel *k = sc_depthwise_kernels; k->name; k++)
         if (sc_isa_usable(k->isa, active))
             return k;
     return NULL;

@@ -84,6 +84,19 @@ SC_DECLARE_DIRECT(avx512);
 SC_DECLARE_DIRECT(neon);
 #endif
 
+/* depthwise/depthwise-<isa>.c */
+#define SC_DECLARE_DEPTHWISE(isa)                                                              \
+    void sc_depthwise_##isa(const sc_conv_geom *g, const float *in, const float *wp,           \
+                            const float *bias, float *out, int64_t c0, int64_t oh0,            \
+                            int64_t oh1, float *scratch)
+#if defined(__x86_64__) || defined(_M_X64)
+SC_DECLARE_DEPTHWISE(avx2);
+SC_DECLARE_DEPTHWISE(avx512);
+#endif
+#if defined(__aarch64__)
+SC_DECLARE_DEPTHWISE(neon);
+#endif
+
 /* pack/pack-b-<isa>.c */
 #define SC_DECLARE_PACK_B(isa)                                                                 \
     void sc_pack_b_##isa(const float *const *rp, int64_t wo, int64_t ow0, int64_t ncur,       \

@@ -105,4 +105,24 @@ static inline float sc_vreduce_add(sc_vf v)
     return _mm_cvtss_f32(s);
 }
 
+static inline void sc_vtranspose(sc_vf r[8])
+{
+    __m256 u[8], t[8];
+    for (int i = 0; i < 8; i += 2) {
+        u[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        u[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 8; i += 4) {
+        t[i] = _mm256_shuffle_ps(u[i], u[i + 2], 0x44);
+        t[i + 1] = _mm256_shuffle_ps(u[i], u[i + 2], 0xEE);
+        t[i + 2] = _mm256_shuffle_ps(u[i + 1], u[i + 3], 0x44);
+        t[i + 3] = _mm256_shuffle_ps(u[i + 1], u[i + 3], 0xEE);
+    }
+    /* t[k] (k < 4) holds rows 0-3 of columns k and k + 4, t[k + 4] rows 4-7 */
+    for (int k = 0; k < 4; k++) {
+        r[k] = _mm256_permute2f128_ps(t[k], t[k + 4], 0x20);
+        r[k + 4] = _mm256_permute2f128_ps(t[k], t[k + 4], 0x31);
+    }
+}
+
 #endif

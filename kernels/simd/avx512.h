@@ -99,4 +99,37 @@ static inline float sc_vreduce_add(sc_vf v)
     return _mm_cvtss_f32(s);
 }
 
+/* In-lane 4x4 transposes (unpacks and shuffles), then the 128-bit blocks
+   moved across registers with two-source permutes. */
+static inline void sc_vtranspose(sc_vf r[16])
+{
+    __m512 u[16], t[16];
+    for (int i = 0; i < 16; i += 2) {
+        u[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        u[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+        t[i] = _mm512_shuffle_ps(u[i], u[i + 2], 0x44);
+        t[i + 1] = _mm512_shuffle_ps(u[i], u[i + 2], 0xEE);
+        t[i + 2] = _mm512_shuffle_ps(u[i + 1], u[i + 3], 0x44);
+        t[i + 3] = _mm512_shuffle_ps(u[i + 1], u[i + 3], 0xEE);
+    }
+    /* t[4q + k], block b: rows 4q .. 4q+3 of column 4b + k */
+    const __m512i lo = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+    const __m512i hi = _mm512_add_epi32(lo, _mm512_set1_epi32(8));
+    const __m512i lo2 = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    const __m512i hi2 = _mm512_add_epi32(lo2, _mm512_set1_epi32(8));
+    for (int k = 0; k < 4; k++) {
+        /* rows 0-7 and 8-15, blocks of columns k, 4+k (v0) and 8+k, 12+k (v1) */
+        const __m512 a0 = _mm512_permutex2var_ps(t[k], lo, t[4 + k]);
+        const __m512 a1 = _mm512_permutex2var_ps(t[k], hi, t[4 + k]);
+        const __m512 b0 = _mm512_permutex2var_ps(t[8 + k], lo, t[12 + k]);
+        const __m512 b1 = _mm512_permutex2var_ps(t[8 + k], hi, t[12 + k]);
+        r[k] = _mm512_permutex2var_ps(a0, lo2, b0);
+        r[4 + k] = _mm512_permutex2var_ps(a0, hi2, b0);
+        r[8 + k] = _mm512_permutex2var_ps(a1, lo2, b1);
+        r[12 + k] = _mm512_permutex2var_ps(a1, hi2, b1);
+    }
+}
+
 #endif

@@ -23,6 +23,8 @@
  *   sc_vblend(a, b, m)  lane = m ? b : a
  *   sc_vabs, sc_vneg
  *   sc_vreduce_add(v)  sum of lanes, fixed order per ISA
+ *   sc_vtranspose(r)  r[SC_VLEN] as a square matrix, transposed in place:
+ *       lane j of r[i] becomes lane i of r[j]
  */
 #ifndef SC_SIMD_SCALAR_H
 #define SC_SIMD_SCALAR_H
@@ -82,5 +84,7 @@ static inline sc_vmask sc_vmask_and(sc_vmask a, sc_vmask b) { return a & b; }
 static inline sc_vf sc_vblend(sc_vf a, sc_vf b, sc_vmask m) { return m ? b : a; }
 
 static inline float sc_vreduce_add(sc_vf v) { return v; }
+
+static inline void sc_vtranspose(sc_vf r[SC_VLEN]) { (void)r; }
 
 #endif

@@ -1,0 +1,168 @@
+/*
+ * Depthwise convolution (one input and one output channel per group) with
+ * SC_VLEN channels in the lanes of a vector: every output pixel is one
+ * vector of accumulators, every tap one fused multiply-add of a packed
+ * weight vector by the input pixel vector. Narrow or strided planes, where
+ * a plane-at-a-time kernel wastes lanes on row ends and shuffles on strided
+ * loads, cost the same per output as wide ones.
+ *
+ * The call pads the rows its outputs read once per channel (any padding
+ * mode, through sc_padded_row) and transposes them, SC_VLEN columns at a
+ * time, into pixel-major rows of channel vectors in scratch; its output rows
+ * are transposed back into the NCHW planes. Each output sums its taps in
+ * (kh, kw) order from its channel's bias with one fused multiply-add each,
+ * the plane kernel's (direct-impl.h) order, so the two give the same bits
+ * and the executor's split over rows and channels changes nothing.
+ *
+ * Included by depthwise-<isa>.c after simd/<isa>.h with SC_DEPTHWISE_FN
+ * defined.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/*
+ * Output pixels ow .. ow+P-1 of window rows oh, oh+1 (nrow of them), from
+ * window rows starting at q (one window row: ldw floats), into stage (one
+ * stage row: lds floats). P and nrow are constants once inlined: up to eight
+ * named accumulators, enough independent chains to hide the FMA latency.
+ */
+#define SC_DW_FMA(k, x, p)                                                                      \
+    if (P > k)                                                                                 \
+    x = sc_vfma(wv, sc_vload((p) + (k) * sv), x)
+static inline __attribute__((always_inline)) void
+sc_dw_block(const sc_conv_geom *g, const float *q, int64_t ldw, const float *wp, sc_vf bv,
+            const int nrow, const int P, float *stage, int64_t lds)
+{
+    const int64_t kh = g->kh, kw = g->kw, dh = g->dh * ldw, dw = g->dw * SC_VLEN;
+    const int64_t sv = g->sw * SC_VLEN, r2 = g->sh * ldw;
+    sc_vf a0 = bv, a1 = bv, a2 = bv, a3 = bv, b0 = bv, b1 = bv, b2 = bv, b3 = bv;
+    for (int64_t i = 0; i < kh; i++) {
+        const float *row = q + i * dh;
+        for (int64_t j = 0; j < kw; j++) {
+            const sc_vf wv = sc_vload(wp + (i * kw + j) * SC_VLEN);
+            const float *p0 = row + j * dw, *p1 = p0 + r2;
+            SC_DW_FMA(0, a0, p0);
+            SC_DW_FMA(1, a1, p0);
+            SC_DW_FMA(2, a2, p0);
+            SC_DW_FMA(3, a3, p0);
+            if (nrow > 1) {
+                SC_DW_FMA(0, b0, p1);
+                SC_DW_FMA(1, b1, p1);
+                SC_DW_FMA(2, b2, p1);
+                SC_DW_FMA(3, b3, p1);
+            }
+        }
+    }
+    sc_vstore(stage, a0);
+    if (P > 1)
+        sc_vstore(stage + SC_VLEN, a1);
+    if (P > 2)
+        sc_vstore(stage + 2 * SC_VLEN, a2);
+    if (P > 3)
+        sc_vstore(stage + 3 * SC_VLEN, a3);
+    if (nrow > 1) {
+        sc_vstore(stage + lds, b0);
+        if (P > 1)
+            sc_vstore(stage + lds + SC_VLEN, b1);
+        if (P > 2)
+            sc_vstore(stage + lds + 2 * SC_VLEN, b2);
+        if (P > 3)
+            sc_vstore(stage + lds + 3 * SC_VLEN, b3);
+    }
+}
+#undef SC_DW_FMA
+
+/* One or two output rows: blocks of four pixels, the last moved back to end
+   at wo (its overlapped pixels are computed identically twice); rows under
+   four pixels run one block of their width. */
+static inline __attribute__((always_inline)) void
+sc_dw_rows(const sc_conv_geom *g, const float *q, int64_t ldw, const float *wp, sc_vf bv,
+           const int nrow, float *stage, int64_t lds)
+{
+    const int64_t wo = g->wo, sv = g->sw * SC_VLEN;
+    if (wo >= 4) {
+        for (int64_t ow = 0; ow < wo; ow += 4) {
+            const int64_t o = ow < wo - 4 ? ow : wo - 4;
+            sc_dw_block(g, q + o * sv, ldw, wp, bv, nrow, 4, stage + o * SC_VLEN, lds);
+        }
+    } else if (wo == 3) {
+        sc_dw_block(g, q, ldw, wp, bv, nrow, 3, stage, lds);
+    } else if (wo == 2) {
+        sc_dw_block(g, q, ldw, wp, bv, nrow, 2, stage, lds);
+    } else {
+        sc_dw_block(g, q, ldw, wp, bv, nrow, 1, stage, lds);
+    }
+}
+
+/* Stage rows (pixel-major channel vectors) back into channels c0 .. c0+nc-1
+   of output rows oh .. oh+nrow-1. */
+static void sc_dw_unstage(const sc_conv_geom *g, const float *stage, int64_t lds, int64_t nrow,
+                          float *out, int64_t c0, int64_t nc, int64_t oh)
+{
+    const int64_t wo = g->wo, plane = g->ho * wo;
+    for (int64_t r = 0; r < nrow; r++)
+        for (int64_t x = 0; x < wo; x += SC_VLEN) {
+            sc_vf v[SC_VLEN];
+            for (int k = 0; k < SC_VLEN; k++)
+                v[k] = sc_vload(stage + r * lds + (x + k) * SC_VLEN);
+            sc_vtranspose(v);
+            float *dst = out + c0 * plane + (oh + r) * wo + x;
+            const int64_t n = wo - x < SC_VLEN ? wo - x : SC_VLEN;
+            for (int64_t c = 0; c < nc; c++) {
+                if (n == SC_VLEN)
+                    sc_vstore(dst + c * plane, v[c]);
+                else
+                    sc_vstore_partial(dst + c * plane, v[c], n);
+            }
+        }
+}
+
+void SC_DEPTHWISE_FN(const sc_conv_geom *g, const float *in, const float *wp, const float *bias,
+                     float *out, int64_t c0, int64_t oh0, int64_t oh1, float *scratch)
+{
+    const int64_t nc = g->cout - c0 < SC_VLEN ? g->cout - c0 : SC_VLEN;
+    const int64_t wq = SC_DEPTHWISE_WQ(g), ldw = wq * SC_VLEN, lds = SC_DEPTHWISE_WOQ(g) * SC_VLEN;
+    const int64_t need = (g->wo - 1) * g->sw + (g->kw - 1) * g->dw + 1;
+    const int64_t r0 = oh0 * g->sh, r1 = (oh1 - 1) * g->sh + (g->kh - 1) * g->dh + 1;
+    float *win = scratch;
+    float *tmp = win + (r1 - r0) * ldw;
+    float *stage = tmp + SC_VLEN * wq;
+
+    /* Channel rows of one padded row, then SC_VLEN columns at a time into
+       channel vectors. Lanes past nc, and columns past need, hold zeros. */
+    memset(tmp, 0, (size_t)(SC_VLEN * wq) * sizeof(float));
+    for (int64_t r = r0; r < r1; r++) {
+        const int64_t rs = g->row_src[r];
+        for (int64_t c = 0; c < nc; c++)
+            sc_padded_row(g, rs < 0 ? NULL : in + ((c0 + c) * g->h + rs) * g->w, 0, 1, need,
+                          tmp + c * wq);
+        float *dst = win + (r - r0) * ldw;
+        for (int64_t x = 0; x < wq; x += SC_VLEN) {
+            sc_vf v[SC_VLEN];
+            for (int k = 0; k < SC_VLEN; k++)
+                v[k] = sc_vload(tmp + k * wq + x);
+            sc_vtranspose(v);
+            for (int k = 0; k < SC_VLEN; k++)
+                sc_vstore(dst + (x + k) * SC_VLEN, v[k]);
+        }
+    }
+    /* Stage columns past wo are transposed with the rest but never stored. */
+    for (int64_t r = 0; r < 2; r++)
+        memset(stage + r * lds + g->wo * SC_VLEN, 0,
+               (size_t)(lds - g->wo * SC_VLEN) * sizeof(float));
+
+    const sc_vf bv = bias ? sc_vload_partial(bias + c0, nc) : sc_vzero();
+    for (int64_t oh = oh0; oh < oh1;) {
+        /* Rows in pairs where two remain: a row's sums do not depend on its
+           pairing. */
+        const int nrow = oh + 1 < oh1 ? 2 : 1;
+        const float *q = win + (oh - oh0) * g->sh * ldw;
+        if (nrow == 2)
+            sc_dw_rows(g, q, ldw, wp, bv, 2, stage, lds);
+        else
+            sc_dw_rows(g, q, ldw, wp, bv, 1, stage, lds);
+        sc_dw_unstage(g, stage, lds, nrow, out, c0, nc, oh);
+        oh += nrow;
+    }
+}
