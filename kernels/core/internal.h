@@ -271,7 +271,7 @@ typedef struct sc_direct_kernel {
     (((g)->wo - 1) * (g)->sw + ((g)->kw - 1) * (g)->dw + (v)) / (v) * (v)
 #define SC_DEPTHWISE_WOQ_V(g, v) (((g)->wo + (v) - 1) / (v) * (v))
 #define SC_DEPTHWISE_SCRATCH(g, v, rows)                                                        \
-    ((((rows) - 1) * (g)->sh + ((g)->kh - 1) * (g)->dh + 2) * SC_DEPTHWISE_WQ_V(g, v) * (v) +  \
+    ((((rows) - 1) * (g)->sh + ((g)->kh - 1) * (g)->dh + 1) * SC_DEPTHWISE_WQ_V(g, v) * (v) +  \
      2 * SC_DEPTHWISE_WOQ_V(g, v) * (v))
 #define SC_DEPTHWISE_WQ(g) SC_DEPTHWISE_WQ_V(g, SC_VLEN)
 #define SC_DEPTHWISE_WOQ(g) SC_DEPTHWISE_WOQ_V(g, SC_VLEN)
