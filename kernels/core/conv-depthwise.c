@@ -68,7 +68,8 @@ static sc_status sc_depthwise_create(struct sc_conv2d_plan *p, const float *weig
        plane kernels, which need no scratch. */
     int64_t one;
     const int64_t fw[3] = {(g->kh - 1) * g->dh + 1, SC_DEPTHWISE_WQ_V(g, v), v};
-    if (!sc_prod_i64(&one, 3, fw) || one > 4 * SC_DEPTHWISE_SCRATCH_BYTES / (int64_t)sizeof(float)) {
+    if (!sc_prod_i64(&one, 3, fw) ||
+        one > 4 * SC_DEPTHWISE_SCRATCH_BYTES / (int64_t)sizeof(float)) {
         *why = "channels-in-lanes route: window rows over 768 KiB";
         return SC_UNSUPPORTED;
     }

@@ -12,7 +12,8 @@
 #define SC_WINO_ROW_READ 34
 static inline void sc_wino_load_row(const float *src, __m512 x[4])
 {
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i even =
+        _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
     for (int h = 0; h < 2; h++) {
         const __m512 a = _mm512_loadu_ps(src + 2 * h), b = _mm512_loadu_ps(src + 2 * h + 16);
