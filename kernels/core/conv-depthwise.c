@@ -36,6 +36,7 @@ static const char *sc_depthwise_rule(const sc_conv_geom *g, int64_t vlen)
     if (g->groups < 2 || g->cin_g != 1 || g->cout_g != 1)
         return "channels-in-lanes route: not depthwise (one input and one output channel "
                "per group)";
+    /* A guard, not a measurement: with so few channels most lanes idle. */
     if (g->cout < vlen / 2)
         return "channels-in-lanes route: fewer channels than half a vector";
     if (g->kh == 3 && g->kw == 3 && g->sw == 1 && g->wo >= 8 * vlen)
@@ -122,14 +123,9 @@ static void sc_depthwise_run(const struct sc_conv2d_plan *p, const float *in, fl
     const int64_t outer = g->n * blocks;
     /* Bands as the scratch allows; more (shorter) ones only when images x
        channel blocks leave threads idle. */
-    int64_t n_band = (ho + s->rows - 1) / s->rows;
-    const int64_t want = (int64_t)nthreads * SC_DEPTHWISE_ITEMS_PER_THREAD;
-    if (nthreads > 1 && outer * n_band < want)
-        n_band = (want + outer - 1) / outer;
-    if (n_band > ho)
-        n_band = ho;
-    const int64_t rows = (ho + n_band - 1) / n_band;
-    n_band = (ho + rows - 1) / rows;
+    const int64_t rows = sc_band_rows(
+        ho, outer, s->rows, nthreads > 1 ? (int64_t)nthreads * SC_DEPTHWISE_ITEMS_PER_THREAD : 0);
+    const int64_t n_band = (ho + rows - 1) / rows;
     const int64_t items = outer * n_band;
 
 #pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1) if (nthreads > 1)

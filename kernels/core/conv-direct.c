@@ -94,14 +94,9 @@ static void sc_direct_run(const struct sc_conv2d_plan *p, const float *in, float
     const int64_t n_ocb = (cout_g + ocb - 1) / ocb;
     const int64_t outer = g->n * g->groups * n_ocb;
     /* Split rows only when images x groups x channel blocks leave threads idle. */
-    int64_t n_ohb = 1;
-    const int64_t want = (int64_t)nthreads * SC_DIRECT_ITEMS_PER_THREAD;
-    if (nthreads > 1 && outer < want)
-        n_ohb = (want + outer - 1) / outer;
-    if (n_ohb > ho)
-        n_ohb = ho;
-    const int64_t rows = (ho + n_ohb - 1) / n_ohb;
-    n_ohb = (ho + rows - 1) / rows;
+    const int64_t rows = sc_band_rows(
+        ho, outer, ho, nthreads > 1 ? (int64_t)nthreads * SC_DIRECT_ITEMS_PER_THREAD : 0);
+    const int64_t n_ohb = (ho + rows - 1) / rows;
     const int64_t items = outer * n_ohb;
 
 #pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1) if (nthreads > 1)

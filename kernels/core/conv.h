@@ -9,7 +9,9 @@
 
 /*
  * One algorithm. conv-plan.c tries them in the order of the AUTO rule (see
- * sc_auto_rule in conv-plan.c); a forced algorithm tries exactly one.
+ * sc_auto_rule in conv-plan.c); a forced algorithm tries only its own
+ * routes (the direct algorithm has two: conv-depthwise.c, then
+ * conv-direct.c), in that order.
  */
 typedef struct sc_conv_algo_impl {
     sc_conv_algo algo;
@@ -104,6 +106,21 @@ const sc_depthwise_kernel *sc_pick_depthwise(sc_isa active);
 const sc_winograd_kernel *sc_pick_winograd(sc_isa active, int m, int r);
 /* The best B packer of an ISA usable under active whose vectors divide nr. */
 const sc_pack_kernel *sc_pick_pack(sc_isa active, int64_t nr);
+
+/* Output rows per work item for executors that cut each of `outer` work
+   units (images x channel blocks ...) into bands of at most max_rows rows:
+   shorter bands only while there are fewer than `want` items (0: never),
+   so that threads are not left idle. The split never changes an output's
+   sums. */
+static inline int64_t sc_band_rows(int64_t ho, int64_t outer, int64_t max_rows, int64_t want)
+{
+    int64_t bands = (ho + max_rows - 1) / max_rows;
+    if (outer * bands < want)
+        bands = (want + outer - 1) / outer;
+    if (bands > ho)
+        bands = ho;
+    return (ho + bands - 1) / bands;
+}
 
 /* Applies the plan's bias and activation to `n` contiguous outputs of
    output channel oc. */
