@@ -384,6 +384,26 @@ static int fixed_case(int i, conv_case *c)
         d->padding_mode = SC_PAD_REFLECT;
         d->activation = SC_ACT_RELU;
         return 1;
+    /* 1x1 on small planes from 128 input channels: im2col's transposed
+       route (pixels on the tile's rows, channels in its vectors), with a
+       ragged last pixel row on every tile (49 = 8*6 + 1 = 6*8 + 1 = 12*4 + 1)
+       and a ragged last channel vector. */
+    case 26: /* 85 channels: a short last vector on every ISA */
+        sc_conv2d_desc_init(d, 1, 128, 7, 7, 85, 1, 1);
+        d->activation = SC_ACT_SILU;
+        c->threads = 2;
+        return 1;
+    case 27: /* batch and groups, no bias, 3 threads */
+        sc_conv2d_desc_init(d, 2, 260, 5, 5, 32, 1, 1);
+        d->groups = 2;
+        d->activation = SC_ACT_RELU;
+        c->threads = 3;
+        c->has_bias = 0;
+        return 1;
+    case 28: /* 300 input channels: two reduction blocks; padding_same */
+        sc_conv2d_desc_init(d, 1, 300, 3, 3, 70, 1, 1);
+        d->padding_same = 1;
+        return 1;
     default:
         return 0;
     }
@@ -437,7 +457,7 @@ static int winograd_shape(const sc_conv2d_desc *d)
                               d->dilation_h, d->dilation_w);
 }
 
-static long used_1x1_path, used_winograd, used_indirect, used_packed, used_depthwise;
+static long used_1x1_path, used_1x1t, used_winograd, used_indirect, used_packed, used_depthwise;
 
 /* Checks the describe string against the kernel tables; returns the family
    that ran (SC_CONV_DIRECT, _IM2COL, _WINOGRAD) or -1. */
@@ -465,16 +485,19 @@ static int check_describe(const conv_case *c, sc_conv_algo algo, sc_isa cap, con
         family = SC_CONV_IM2COL;
         const sc_gemm_kernel *k = first_gemm(cap);
         int one = strncmp(desc, "im2col_1x1_", 11) == 0;
-        tc_check(!one || is_1x1_plain(&c->d),
+        int onet = strncmp(desc, "im2col_1x1t_", 12) == 0;
+        tc_check(!(one || onet) || is_1x1_plain(&c->d),
                  "%s: 1x1 shortcut '%s' on a shape that needs im2col: %s", algo_names[algo],
                  desc, c->label);
         int ind = strncmp(desc, "im2col_igemm_", 13) == 0;
         used_1x1_path += one;
+        used_1x1t += onet;
         used_indirect += ind;
-        used_packed += !one && !ind;
+        used_packed += !one && !onet && !ind;
         if (k)
-            snprintf(expect, sizeof expect, "im2col_%s%s/%s", one ? "1x1_" : ind ? "i" : "",
-                     k->name, sc_isa_name(k->isa));
+            snprintf(expect, sizeof expect, "im2col_%s%s/%s",
+                     one ? "1x1_" : onet ? "1x1t_" : ind ? "i" : "", k->name,
+                     sc_isa_name(k->isa));
     } else if (strncmp(desc, "winograd", 8) == 0) {
         family = SC_CONV_WINOGRAD;
         int m = strncmp(desc, "winograd_f2x2_", 14) == 0 ? 2 : 4;
@@ -687,14 +710,15 @@ int main(void)
     }
     sc_isa_limit(sc_isa_detected());
     tc_check(used_1x1_path > 0, "no plan took the 1x1 GEMM path (im2col_1x1_...)");
+    tc_check(used_1x1t > 0, "no plan took the transposed 1x1 GEMM path (im2col_1x1t_...)");
     tc_check(used_indirect > 0, "no plan took the indirect GEMM path (im2col_igemm_...)");
     tc_check(used_packed > 0, "no plan took the packed im2col path (im2col_gemm_...)");
     /* (the scalar ISA has no depthwise kernel) */
     tc_check(used_depthwise > 0 || !first_depthwise(sc_isa_detected()),
              "no plan took the depthwise channels-in-lanes route");
-    printf("test-conv: %d cases x %d algos x %d ISAs; im2col runs: %ld 1x1, %ld indirect, %ld "
-           "packed; %ld on Winograd (AUTO); %ld depthwise\n",
-           n, 3, n_isa, used_1x1_path, used_indirect, used_packed, used_winograd,
+    printf("test-conv: %d cases x %d algos x %d ISAs; im2col runs: %ld 1x1, %ld 1x1 transposed, "
+           "%ld indirect, %ld packed; %ld on Winograd (AUTO); %ld depthwise\n",
+           n, 3, n_isa, used_1x1_path, used_1x1t, used_indirect, used_packed, used_winograd,
            used_depthwise);
     printf("test-conv: largest error/bound: direct %.3f, im2col %.3f, winograd %.3f (of the "
            "widened bound)\n",

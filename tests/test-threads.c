@@ -39,11 +39,14 @@ typedef struct shape {
     const char *what;
 } shape;
 
+#define MAX_SHAPES 12
 static int n_shapes;
-static shape shapes[8];
+static shape shapes[MAX_SHAPES];
 
 static void add_shape(const sc_conv2d_desc *d, int has_bias, const char *what)
 {
+    if (!tc_check(n_shapes < MAX_SHAPES, "more than %d shapes: '%s' left out", MAX_SHAPES, what))
+        return;
     shapes[n_shapes].d = *d;
     shapes[n_shapes].has_bias = has_bias;
     shapes[n_shapes].what = what;
@@ -91,6 +94,11 @@ static void make_shapes(void)
     sc_conv2d_desc_init(&d, 1, 32, 40, 40, 32, 1, 1);
     d.groups = 2;
     add_shape(&d, 1, "grouped 1x1 32->32 40x40, 3 MFLOP");
+    /* 1x1 on a small plane from 256 channels: the transposed GEMM route,
+       whose items are blocks of output channels. */
+    sc_conv2d_desc_init(&d, 1, 256, 7, 7, 160, 1, 1);
+    d.activation = SC_ACT_RELU6;
+    add_shape(&d, 1, "1x1 256->160 7x7, 4 MFLOP");
     /* Deep and small: one block of Winograd tiles, so threads split the
        output channels instead. */
     sc_conv2d_desc_init(&d, 1, 64, 8, 8, 64, 3, 3);

@@ -23,7 +23,8 @@
  * Threads take (image, group, pixel block, row-panel block) items; each
  * output element is produced by one thread, summing KC blocks in ascending
  * order, so results do not depend on the thread count. A 1x1 convolution
- * with stride 1 and no padding reads B directly off the input planes.
+ * with stride 1 and no padding reads B directly off the input planes (on
+ * small planes conv-im2col-1x1t.c may serve it first, transposed).
  */
 #include <omp.h>
 #include <stdio.h>
@@ -31,10 +32,10 @@
 
 #include "conv.h"
 
-/* Reduction rows per B panel. With NC below, one panel is 256 KiB: half of
-   a Zen3 L2, leaving room for the A panels and C rows streaming through. */
+/* Reduction rows per B panel. With SC_IM2COL_NC (conv.h), one panel is
+   256 KiB: half of a Zen3 L2, leaving room for the A panels and C rows
+   streaming through. */
 #define SC_IM2COL_KC 256
-#define SC_IM2COL_NC 256
 /* Reduction rows per block on the indirect path, which keeps no B panel:
    only the A panel (6 x 512 floats for AVX2) has to stay in L1. Measured
    against 256 and 1024 on AlexNet conv1, the stem, Inception 5x5, dilated 3x3. */

@@ -10,8 +10,9 @@
 /*
  * One algorithm. conv-plan.c tries them in the order of the AUTO rule (see
  * sc_auto_rule in conv-plan.c); a forced algorithm tries only its own
- * routes (the direct algorithm has two: conv-depthwise.c, then
- * conv-direct.c), in that order.
+ * routes, in that order (the direct algorithm has two: conv-depthwise.c,
+ * then conv-direct.c; so has im2col: conv-im2col-1x1t.c, then
+ * conv-im2col.c).
  */
 typedef struct sc_conv_algo_impl {
     sc_conv_algo algo;
@@ -96,6 +97,13 @@ extern const sc_conv_algo_impl sc_conv_direct_impl;
    (conv-depthwise.c), tried before the plane kernels. */
 extern const sc_conv_algo_impl sc_conv_depthwise_impl;
 extern const sc_conv_algo_impl sc_conv_im2col_impl;
+/* Output pixels per block of conv-im2col.c (rounded up to the tile's nr);
+   conv-im2col-1x1t.c models the same blocks to decide between the two. */
+#define SC_IM2COL_NC 256
+
+/* The im2col algorithm's transposed route for 1x1 layers on small planes
+   (conv-im2col-1x1t.c), tried before conv-im2col.c. */
+extern const sc_conv_algo_impl sc_conv_im2col_1x1t_impl;
 extern const sc_conv_algo_impl sc_conv_winograd_impl;
 
 /* Picks the first kernel in a table usable under `active` (NULL if none). */
