@@ -266,15 +266,15 @@ typedef struct sc_direct_kernel {
  * floats, tap (i, j) at (i*kw + j)*vlen, lanes past the last channel zero.
  * scratch holds SC_DEPTHWISE_SCRATCH(g, vlen, oh1 - oh0) floats.
  */
-/* Window row (padded columns a call reads) and stage row, in pixels. */
+/* Window row (padded columns a call reads), in pixels. The scratch holds
+   the call's window rows, then its stage: two output rows as channel
+   vectors, with a vector's worth of pixels on either side. */
 #define SC_DEPTHWISE_WQ_V(g, v)                                                                 \
     (((g)->wo - 1) * (g)->sw + ((g)->kw - 1) * (g)->dw + (v)) / (v) * (v)
-#define SC_DEPTHWISE_WOQ_V(g, v) (((g)->wo + (v) - 1) / (v) * (v))
 #define SC_DEPTHWISE_SCRATCH(g, v, rows)                                                        \
     ((((rows) - 1) * (g)->sh + ((g)->kh - 1) * (g)->dh + 1) * SC_DEPTHWISE_WQ_V(g, v) * (v) +  \
-     2 * SC_DEPTHWISE_WOQ_V(g, v) * (v))
+     (2 * (g)->wo + 2 * (v)) * (v))
 #define SC_DEPTHWISE_WQ(g) SC_DEPTHWISE_WQ_V(g, SC_VLEN)
-#define SC_DEPTHWISE_WOQ(g) SC_DEPTHWISE_WOQ_V(g, SC_VLEN)
 typedef void (*sc_depthwise_fn)(const sc_conv_geom *g, const float *in, const float *wp,
                                 const float *bias, float *out, int64_t c0, int64_t oh0,
                                 int64_t oh1, float *scratch);

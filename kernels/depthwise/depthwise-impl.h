@@ -95,38 +95,43 @@ sc_dw_rows(const sc_conv_geom *g, const float *q, int64_t ldw, const float *wp, 
     }
 }
 
-/* Stage rows (pixel-major channel vectors) back into channels c0 .. c0+nc-1
-   of output rows oh .. oh+nrow-1. */
-static void sc_dw_unstage(const sc_conv_geom *g, const float *stage, int64_t lds, int64_t nrow,
-                          float *out, int64_t c0, int64_t nc, int64_t oh)
+/* npx pixels of the stage (pixel-major channel vectors, output rows back
+   to back) into channels c0 .. c0+nc-1 from pixel f0 of their planes. A
+   channel's output rows are one contiguous run of its plane, so blocks of
+   SC_VLEN pixels cross row ends and only a run's last block is partial (the
+   caller passes whole blocks until the last rows): on 7-wide rows a partial
+   store per row had cost as much as the taps. Reads up to SC_VLEN pixels
+   past npx, never stored. */
+static void sc_dw_unstage(const sc_conv_geom *g, const float *stage, int64_t npx, float *out,
+                          int64_t c0, int64_t nc, int64_t f0)
 {
-    const int64_t wo = g->wo, plane = g->ho * wo;
-    for (int64_t r = 0; r < nrow; r++)
-        for (int64_t x = 0; x < wo; x += SC_VLEN) {
-            sc_vf v[SC_VLEN];
-            for (int k = 0; k < SC_VLEN; k++)
-                v[k] = sc_vload(stage + r * lds + (x + k) * SC_VLEN);
-            sc_vtranspose(v);
-            float *dst = out + c0 * plane + (oh + r) * wo + x;
-            const int64_t n = wo - x < SC_VLEN ? wo - x : SC_VLEN;
-            for (int64_t c = 0; c < nc; c++) {
-                if (n == SC_VLEN)
-                    sc_vstore(dst + c * plane, v[c]);
-                else
-                    sc_vstore_partial(dst + c * plane, v[c], n);
-            }
+    const int64_t plane = g->ho * g->wo;
+    float *base = out + c0 * plane + f0;
+    for (int64_t f = 0; f < npx; f += SC_VLEN) {
+        sc_vf v[SC_VLEN];
+        for (int k = 0; k < SC_VLEN; k++)
+            v[k] = sc_vload(stage + (f + k) * SC_VLEN);
+        sc_vtranspose(v);
+        const int64_t n = npx - f < SC_VLEN ? npx - f : SC_VLEN;
+        for (int64_t c = 0; c < nc; c++) {
+            if (n == SC_VLEN)
+                sc_vstore(base + c * plane + f, v[c]);
+            else
+                sc_vstore_partial(base + c * plane + f, v[c], n);
         }
+    }
 }
 
 /*
  * One padded row (input row rs, -1 for zeros) of channels c0 .. c0+nc-1 as
  * pixel-major channel vectors, padded columns [0, wq); lanes past nc and
- * columns past need hold zeros. Whole blocks of SC_VLEN columns inside the
- * input row are loaded straight from the planes and transposed; the padded
- * borders, a partial last block and a partial channel block go through the
- * column map one value at a time. (Assembling such blocks per channel with
- * partial vectors ran 1.2-2.6x slower on Zen 3: masked stores, and loads
- * that cannot be forwarded from them.)
+ * columns past need hold zeros. The input row is loaded straight from the
+ * planes in blocks of SC_VLEN columns (the last one a partial load, rows of
+ * channels past nc as zeros) and transposed; each padded border column is
+ * then a copy of the interior column the map names, vector by vector. (The
+ * map per value cost most of the time on 7x7 and 14x14 planes; assembling
+ * border blocks per channel with partial stores ran 1.2-2.6x slower on
+ * Zen 3: masked stores, and loads that cannot be forwarded from them.)
  */
 static void sc_dw_window_row(const sc_conv_geom *g, const float *in, int64_t c0, int64_t nc,
                              int64_t rs, int64_t need, float *dst)
@@ -137,55 +142,76 @@ static void sc_dw_window_row(const sc_conv_geom *g, const float *in, int64_t c0,
         return;
     }
     const float *src = in + c0 * plane + rs * w;
-    /* padded columns [xa, xb) read input columns x - left, a plain copy */
-    int64_t xa = left < need ? left : need, xb = left + w < need ? left + w : need;
-    if (nc < SC_VLEN)
-        xa = xb = 0;
-    for (int64_t x = 0; x < wq; x++) {
-        if (x >= xa && x + SC_VLEN <= xb) {
-            sc_vf v[SC_VLEN];
-            for (int k = 0; k < SC_VLEN; k++)
-                v[k] = sc_vload(src + k * plane + x - left);
-            sc_vtranspose(v);
-            for (int k = 0; k < SC_VLEN; k++)
-                sc_vstore(dst + (x + k) * SC_VLEN, v[k]);
-            x += SC_VLEN - 1;
+    /* interior: input column col at padded column left + col, kept below need */
+    for (int64_t col = 0; col < w && left + col < need; col += SC_VLEN) {
+        const int64_t n = w - col < SC_VLEN ? w - col : SC_VLEN;
+        sc_vf v[SC_VLEN];
+        for (int k = 0; k < SC_VLEN; k++)
+            v[k] = k >= nc           ? sc_vzero()
+                   : n == SC_VLEN ? sc_vload(src + k * plane + col)
+                                  : sc_vload_partial(src + k * plane + col, n);
+        sc_vtranspose(v);
+        for (int64_t k = 0; k < n && left + col + k < need; k++)
+            sc_vstore(dst + (left + col + k) * SC_VLEN, v[k]);
+    }
+    /* borders, from the interior columns just stored */
+    for (int64_t x = 0; x < need; x++) {
+        if (x == left) {
+            x = left + w - 1; /* skip the interior */
             continue;
         }
-        const int64_t cs = x < need ? g->col_src[x] : -1;
-        for (int64_t c = 0; c < SC_VLEN; c++)
-            dst[x * SC_VLEN + c] = cs >= 0 && c < nc ? src[c * plane + cs] : 0.0f;
+        const int64_t cs = g->col_src[x];
+        if (cs < 0) {
+            sc_vstore(dst + x * SC_VLEN, sc_vzero());
+        } else if (left + cs < need) {
+            sc_vstore(dst + x * SC_VLEN, sc_vload(dst + (left + cs) * SC_VLEN));
+        } else { /* a column only the padding reads (circular, strided) */
+            for (int64_t c = 0; c < SC_VLEN; c++)
+                dst[x * SC_VLEN + c] = c < nc ? src[c * plane + cs] : 0.0f;
+        }
     }
+    for (int64_t x = need; x < wq; x++)
+        sc_vstore(dst + x * SC_VLEN, sc_vzero());
 }
 
 void SC_DEPTHWISE_FN(const sc_conv_geom *g, const float *in, const float *wp, const float *bias,
                      float *out, int64_t c0, int64_t oh0, int64_t oh1, float *scratch)
 {
     const int64_t nc = g->cout - c0 < SC_VLEN ? g->cout - c0 : SC_VLEN;
-    const int64_t ldw = SC_DEPTHWISE_WQ(g) * SC_VLEN, lds = SC_DEPTHWISE_WOQ(g) * SC_VLEN;
+    const int64_t ldw = SC_DEPTHWISE_WQ(g) * SC_VLEN;
     const int64_t need = (g->wo - 1) * g->sw + (g->kw - 1) * g->dw + 1;
     const int64_t r0 = oh0 * g->sh, r1 = (oh1 - 1) * g->sh + (g->kh - 1) * g->dh + 1;
     float *win = scratch;
+    /* The stage: pixels carried over (under a block), two output rows, and
+       the slack the last block's transpose reads, zeroed once so that it
+       always holds finite values. */
     float *stage = win + (r1 - r0) * ldw;
+    const int64_t lds = g->wo * SC_VLEN;
+    memset(stage, 0, (size_t)((2 * g->wo + 2 * SC_VLEN) * SC_VLEN) * sizeof(float));
 
     for (int64_t r = r0; r < r1; r++)
         sc_dw_window_row(g, in, c0, nc, g->row_src[r], need, win + (r - r0) * ldw);
-    /* Stage columns past wo are transposed with the rest but never stored. */
-    for (int64_t r = 0; r < 2; r++)
-        memset(stage + r * lds + g->wo * SC_VLEN, 0,
-               (size_t)(lds - g->wo * SC_VLEN) * sizeof(float));
 
     const sc_vf bv = bias ? sc_vload_partial(bias + c0, nc) : sc_vzero();
+    int64_t carry = 0, f0 = oh0 * g->wo;
     for (int64_t oh = oh0; oh < oh1;) {
         /* Rows in pairs where two remain: a row's sums do not depend on its
            pairing. */
         const int nrow = oh + 1 < oh1 ? 2 : 1;
         const float *q = win + (oh - oh0) * g->sh * ldw;
+        float *st = stage + carry * SC_VLEN;
         if (nrow == 2)
-            sc_dw_rows(g, q, ldw, wp, bv, 2, stage, lds);
+            sc_dw_rows(g, q, ldw, wp, bv, 2, st, lds);
         else
-            sc_dw_rows(g, q, ldw, wp, bv, 1, stage, lds);
-        sc_dw_unstage(g, stage, lds, nrow, out, c0, nc, oh);
+            sc_dw_rows(g, q, ldw, wp, bv, 1, st, lds);
         oh += nrow;
+        /* Whole blocks while rows remain, everything after the last rows;
+           the rest moves to the front for the next rows. */
+        const int64_t avail = carry + nrow * g->wo;
+        const int64_t take = oh < oh1 ? avail / SC_VLEN * SC_VLEN : avail;
+        sc_dw_unstage(g, stage, take, out, c0, nc, f0);
+        carry = avail - take;
+        memmove(stage, stage + take * SC_VLEN, (size_t)(carry * SC_VLEN) * sizeof(float));
+        f0 += take;
     }
 }
