@@ -400,6 +400,14 @@ static int fixed_case(int i, conv_case *c)
         c->threads = 3;
         c->has_bias = 0;
         return 1;
+    case 29: /* strided (2, 3) from 13x20 to 7x7: the route reads the input
+                pixels through its offset table */
+        sc_conv2d_desc_init(d, 1, 136, 13, 20, 64, 1, 1);
+        d->stride_h = 2;
+        d->stride_w = 3;
+        d->activation = SC_ACT_GELU;
+        c->threads = 2;
+        return 1;
     case 28: /* 300 input channels: two reduction blocks; padding_same */
         sc_conv2d_desc_init(d, 1, 300, 3, 3, 70, 1, 1);
         d->padding_same = 1;
@@ -451,6 +459,13 @@ static int is_1x1_plain(const sc_conv2d_desc *d)
            (d->padding_same || (d->pad_h == 0 && d->pad_w == 0));
 }
 
+static int is_1x1_unpadded(const sc_conv2d_desc *d)
+{
+    return d->kernel_h == 1 && d->kernel_w == 1 &&
+           (d->padding_same ? d->stride_h == 1 && d->stride_w == 1
+                            : d->pad_h == 0 && d->pad_w == 0);
+}
+
 static int winograd_shape(const sc_conv2d_desc *d)
 {
     return tc_winograd_serves(d->kernel_h, d->kernel_w, d->stride_h, d->stride_w,
@@ -486,7 +501,7 @@ static int check_describe(const conv_case *c, sc_conv_algo algo, sc_isa cap, con
         const sc_gemm_kernel *k = first_gemm(cap);
         int one = strncmp(desc, "im2col_1x1_", 11) == 0;
         int onet = strncmp(desc, "im2col_1x1t_", 12) == 0;
-        tc_check(!(one || onet) || is_1x1_plain(&c->d),
+        tc_check(one ? is_1x1_plain(&c->d) : !onet || is_1x1_unpadded(&c->d),
                  "%s: 1x1 shortcut '%s' on a shape that needs im2col: %s", algo_names[algo],
                  desc, c->label);
         int ind = strncmp(desc, "im2col_igemm_", 13) == 0;

@@ -1,5 +1,6 @@
 /*
- * 1x1 stride-1 unpadded convolutions on small planes, as the transposed GEMM
+ * 1x1 unpadded convolutions (any stride) on small output planes, as the
+ * transposed GEMM
  *     C^T [Ho*Wo x cout_g] = X^T [Ho*Wo x cin_g] * W^T [cin_g x cout_g]
  * on the same micro-kernel as conv-im2col.c, with the pixels on the tile's
  * broadcast side (mr rows) and the output channels in its vectors (nr).
@@ -11,10 +12,11 @@
  * in multiples of 16, fill the vectors.
  *
  * A work item is (image, group, block of output-channel panels). Per
- * reduction block it packs X^T into mr-pixel panels, multiplies every
- * weight panel of the block by them into a [panel][pixel][nr] scratch, and
- * at the end copies the scratch out transposed into the NCHW planes, where
- * the shared epilogue adds the bias and the activation. Every output is one
+ * reduction block it packs X^T into mr-pixel panels (strided layers through
+ * a table of input offsets), multiplies every weight panel of the block by
+ * them into a [panel][pixel][nr] scratch, and at the end copies the scratch
+ * out transposed into the NCHW planes with the bias; the shared epilogue
+ * then applies the activation. Every output is one
  * left-to-right sum over k owned by one item: bits do not depend on the
  * thread count. This is the im2col algorithm (SC_CONV_IM2COL), taken where
  * it measured faster; elsewhere its create declines and conv-im2col.c
@@ -46,6 +48,7 @@ typedef struct sc_1x1t_state {
     int64_t per;     /* output-channel panels per item, at most */
     int64_t xt_off;  /* floats from a thread's workspace to its X^T panels */
     float *w;        /* [groups][npanels][cin_g][nr], zero columns past cout_g */
+    int64_t *pix;    /* strided: output pixel -> input offset in a plane; NULL at stride 1 */
 } sc_1x1t_state;
 
 static int64_t sc_ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
@@ -77,9 +80,8 @@ static int64_t sc_1x1t_cost(int64_t n, int64_t full, int64_t step)
    where the plain route wastes nothing (4x4 from 1280 channels: 1.04). */
 static const char *sc_1x1t_rule(const sc_conv_geom *g, const sc_gemm_kernel *k)
 {
-    if (g->kh != 1 || g->kw != 1 || g->sh != 1 || g->sw != 1 || g->pad_top || g->pad_left ||
-        g->pad_bottom || g->pad_right)
-        return "transposed route: not a 1x1 stride-1 unpadded layer";
+    if (g->kh != 1 || g->kw != 1 || g->pad_top || g->pad_left || g->pad_bottom || g->pad_right)
+        return "transposed route: not a 1x1 unpadded layer";
     const int64_t npix = g->ho * g->wo;
     if (npix > SC_1X1T_MAX_PIXELS)
         return "transposed route: planes over 1024 pixels";
@@ -133,6 +135,18 @@ static sc_status sc_1x1t_create(struct sc_conv2d_plan *p, const float *weight, c
                     const int64_t oc = j * nr + l;
                     *dst++ = oc < cout_g ? weight[(grp * cout_g + oc) * cin_g + ci] : 0.0f;
                 }
+    if (g->sh > 1 || g->sw > 1) {
+        /* offsets below h*w, whose size validation checked */
+        s->pix = sc_malloc((size_t)(g->ho * g->wo) * sizeof(int64_t));
+        if (!s->pix) {
+            sc_free(s->w);
+            sc_free(s);
+            return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for the pixel table");
+        }
+        for (int64_t oh = 0; oh < g->ho; oh++)
+            for (int64_t ow = 0; ow < g->wo; ow++)
+                s->pix[oh * g->wo + ow] = oh * g->sh * g->w + ow * g->sw;
+    }
     s->k = k;
     s->mr = mr;
     s->nr = nr;
@@ -156,37 +170,41 @@ static sc_status sc_1x1t_create(struct sc_conv2d_plan *p, const float *weight, c
 
 /* X^T rows [k0, k0 + kc) of one image and group as MR-pixel panels:
    panel q, row kk at xt + (q*kc + kk)*MR; pixels past the plane are zero.
-   MR is a constant once inlined, so a row of a panel is a few moves. */
+   Output pixel p reads input offset pix[p] of each plane (input planes of
+   ipl floats), or offset p when pix is NULL (stride 1). MR is a constant
+   once inlined, so a row of a panel is a few moves. */
 static inline __attribute__((always_inline)) void
-sc_1x1t_pack_mr(const int64_t MR, const float *in_g, int64_t npix, int64_t k0, int64_t kc,
-                int64_t ppanels, float *xt)
+sc_1x1t_pack_mr(const int64_t MR, const float *in_g, int64_t ipl, int64_t npix,
+                const int64_t *pix, int64_t k0, int64_t kc, int64_t ppanels, float *xt)
 {
-    const int64_t full = npix / MR;
-    for (int64_t q = 0; q < full; q++) {
-        const float *src = in_g + k0 * npix + q * MR;
+    for (int64_t q = 0; q < ppanels; q++) {
+        const int64_t n = npix - q * MR < MR ? npix - q * MR : MR;
+        const float *src = in_g + k0 * ipl + (pix ? 0 : q * MR);
+        const int64_t *o = pix ? pix + q * MR : NULL;
         float *d = xt + q * kc * MR;
-        for (int64_t kk = 0; kk < kc; kk++, src += npix, d += MR)
-            for (int64_t i = 0; i < MR; i++)
-                d[i] = src[i];
-    }
-    if (full < ppanels) {
-        const int64_t n = npix - full * MR;
-        const float *src = in_g + k0 * npix + full * MR;
-        float *d = xt + full * kc * MR;
-        for (int64_t kk = 0; kk < kc; kk++, src += npix, d += MR)
-            for (int64_t i = 0; i < MR; i++)
-                d[i] = i < n ? src[i] : 0.0f;
+        if (n == MR && !pix)
+            for (int64_t kk = 0; kk < kc; kk++, src += ipl, d += MR)
+                for (int64_t i = 0; i < MR; i++)
+                    d[i] = src[i];
+        else if (n == MR)
+            for (int64_t kk = 0; kk < kc; kk++, src += ipl, d += MR)
+                for (int64_t i = 0; i < MR; i++)
+                    d[i] = src[o[i]];
+        else
+            for (int64_t kk = 0; kk < kc; kk++, src += ipl, d += MR)
+                for (int64_t i = 0; i < MR; i++)
+                    d[i] = i < n ? src[o ? o[i] : i] : 0.0f;
     }
 }
 
-static void sc_1x1t_pack(const float *in_g, int64_t npix, int64_t k0, int64_t kc, int64_t mr,
-                         int64_t ppanels, float *xt)
+static void sc_1x1t_pack(const float *in_g, int64_t ipl, int64_t npix, const int64_t *pix,
+                         int64_t k0, int64_t kc, int64_t mr, int64_t ppanels, float *xt)
 {
     switch (mr) {
-    case 4: sc_1x1t_pack_mr(4, in_g, npix, k0, kc, ppanels, xt); break;
-    case 6: sc_1x1t_pack_mr(6, in_g, npix, k0, kc, ppanels, xt); break;
-    case 8: sc_1x1t_pack_mr(8, in_g, npix, k0, kc, ppanels, xt); break;
-    default: sc_1x1t_pack_mr(mr, in_g, npix, k0, kc, ppanels, xt); break;
+    case 4: sc_1x1t_pack_mr(4, in_g, ipl, npix, pix, k0, kc, ppanels, xt); break;
+    case 6: sc_1x1t_pack_mr(6, in_g, ipl, npix, pix, k0, kc, ppanels, xt); break;
+    case 8: sc_1x1t_pack_mr(8, in_g, ipl, npix, pix, k0, kc, ppanels, xt); break;
+    default: sc_1x1t_pack_mr(mr, in_g, ipl, npix, pix, k0, kc, ppanels, xt); break;
     }
 }
 
@@ -213,11 +231,11 @@ static void sc_1x1t_run(const struct sc_conv2d_plan *p, const float *in, float *
         float *xt = scr + s->xt_off;
         const int64_t blk = it % nblk, grp = it / nblk % g->groups, img = it / nblk / g->groups;
         const int64_t j0 = blk * per, j1 = sc_min64(s->npanels, j0 + per);
-        const float *in_g = in + (img * g->cin + grp * cin_g) * npix;
+        const float *in_g = in + (img * g->cin + grp * cin_g) * g->h * g->w;
         const float *w_g = s->w + grp * s->npanels * cin_g * nr;
         for (int64_t k0 = 0; k0 < cin_g; k0 += s->kc) {
             const int64_t kc = sc_min64(s->kc, cin_g - k0);
-            sc_1x1t_pack(in_g, npix, k0, kc, mr, s->ppanels, xt);
+            sc_1x1t_pack(in_g, g->h * g->w, npix, s->pix, k0, kc, mr, s->ppanels, xt);
             for (int64_t j = j0; j < j1; j++) {
                 const float *b = w_g + (j * cin_g + k0) * nr;
                 const int64_t n = sc_min64(nr, cout_g - j * nr);
@@ -249,6 +267,7 @@ static void sc_1x1t_destroy(struct sc_conv2d_plan *p)
     sc_1x1t_state *s = p->state;
     if (s) {
         sc_free(s->w);
+        sc_free(s->pix);
         sc_free(s);
     }
     p->state = NULL;
