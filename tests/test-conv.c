@@ -394,7 +394,7 @@ static int fixed_case(int i, conv_case *c)
         c->threads = 2;
         return 1;
     case 27: /* batch and groups, no bias, 3 threads */
-        sc_conv2d_desc_init(d, 2, 260, 5, 5, 32, 1, 1);
+        sc_conv2d_desc_init(d, 2, 260, 5, 5, 128, 1, 1);
         d->groups = 2;
         d->activation = SC_ACT_RELU;
         c->threads = 3;

@@ -76,8 +76,10 @@ static int64_t sc_1x1t_cost(int64_t n, int64_t full, int64_t step)
    1024 input channels with 2% (14x14 0.85-0.91, 13x13 0.84-0.94), where
    its own weight panels in L1 beat the plain route's strided B rows. It
    loses on few input channels (96 at 14x14: 1.07-1.27), where copying the
-   result out transposed costs a pass per output against a short sum, and
-   where the plain route wastes nothing (4x4 from 1280 channels: 1.04). */
+   result out transposed costs a pass per output against a short sum; on
+   few output channels (128 to 32 at 28x28: 1.26, 256 to 48 at 14x14: 1.08;
+   64 at 7x7 0.87 and 14x14 1.00), which share each packed input value;
+   and where the plain route wastes nothing (4x4 from 1280 channels: 1.04). */
 static const char *sc_1x1t_rule(const sc_conv_geom *g, const sc_gemm_kernel *k)
 {
     if (g->kh != 1 || g->kw != 1 || g->pad_top || g->pad_left || g->pad_bottom || g->pad_right)
@@ -87,6 +89,8 @@ static const char *sc_1x1t_rule(const sc_conv_geom *g, const sc_gemm_kernel *k)
         return "transposed route: planes over 1024 pixels";
     if (g->cin_g < 128)
         return "transposed route: fewer than 128 input channels per group";
+    if (g->cout_g < 64)
+        return "transposed route: fewer than 64 output channels per group";
     /* The plain route's pixel blocks, as conv-im2col.c cuts them. */
     const int64_t nc_max = sc_ceil_div(SC_IM2COL_NC, k->nr) * k->nr;
     const int64_t nc = sc_ceil_div(sc_ceil_div(npix, sc_ceil_div(npix, nc_max)), k->nr) * k->nr;
