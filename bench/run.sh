@@ -3,7 +3,7 @@
 #
 #   (none)          full sweep: every case of bench/shapes.txt, every algorithm
 #                   and ISA, thread counts 1, 2, 4, ... up to the core count, side
-#                   by side with oneDNN (about 5-6 minutes on 2 cores)
+#                   by side with oneDNN (about 6.5 minutes on 2 cores)
 #   --quick         the seed cases only, short minimum time (CI, first look)
 #   --reps N        repetitions per benchmark (default 3; 1 with --quick;
 #                   for bench/compare.sh's U-test: 9 or more)
@@ -44,7 +44,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 # Full sweep: 3 repetitions of >= 0.1 s each (the table takes the fastest
-# iteration: a shared machine's bursts only ever add time); about 5 minutes
+# iteration: a shared machine's bursts only ever add time); about 6.5 minutes
 # on 2 cores.
 if [ $quick = 1 ]; then
     min_time=${min_time:-0.02}; reps=${reps:-1}
