@@ -473,6 +473,8 @@ static int winograd_shape(const sc_conv2d_desc *d)
 }
 
 static long used_1x1_path, used_1x1t, used_winograd, used_indirect, used_packed, used_depthwise;
+/* Transposed 1x1 runs per ISA cap: every ISA's tile must take the route. */
+static long used_1x1t_cap[4];
 
 /* Checks the describe string against the kernel tables; returns the family
    that ran (SC_CONV_DIRECT, _IM2COL, _WINOGRAD) or -1. */
@@ -507,6 +509,7 @@ static int check_describe(const conv_case *c, sc_conv_algo algo, sc_isa cap, con
         int ind = strncmp(desc, "im2col_igemm_", 13) == 0;
         used_1x1_path += one;
         used_1x1t += onet;
+        used_1x1t_cap[cap] += onet;
         used_indirect += ind;
         used_packed += !one && !onet && !ind;
         if (k)
@@ -725,7 +728,10 @@ int main(void)
     }
     sc_isa_limit(sc_isa_detected());
     tc_check(used_1x1_path > 0, "no plan took the 1x1 GEMM path (im2col_1x1_...)");
-    tc_check(used_1x1t > 0, "no plan took the transposed 1x1 GEMM path (im2col_1x1t_...)");
+    for (int ii = 0; ii < n_isa; ii++)
+        tc_check(used_1x1t_cap[isas[ii]] > 0,
+                 "no plan under cap %s took the transposed 1x1 GEMM path (im2col_1x1t_...)",
+                 sc_isa_name(isas[ii]));
     tc_check(used_indirect > 0, "no plan took the indirect GEMM path (im2col_igemm_...)");
     tc_check(used_packed > 0, "no plan took the packed im2col path (im2col_gemm_...)");
     /* (the scalar ISA has no depthwise kernel) */

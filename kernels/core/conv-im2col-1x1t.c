@@ -41,7 +41,6 @@
 
 typedef struct sc_1x1t_state {
     const sc_gemm_kernel *k;
-    int64_t mr, nr;
     int64_t kc;      /* reduction rows per block */
     int64_t npanels; /* ceil(cout_g / nr) */
     int64_t ppanels; /* ceil(ho*wo / mr) */
@@ -56,8 +55,12 @@ static int64_t sc_min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
 /* Tile cost, in rows or columns, of n rows or columns cut into tiles of
    `full` (the last one rounded up to `step`): a short last tile keeps too few
-   accumulators to hide the FMA latency and costs at least 2/3 of a full one
-   (AVX2: a 6x8 tail took 0.67 of a 6x16 tile's time). */
+   accumulators to hide the FMA latency and is counted as at least 2/3 of a
+   full one. That is the latency bound of AVX2's 6x8 tail (6 chains of 4-cycle
+   FMAs: 4 cycles per k against the 6x16 tile's 6); measured, the tail costs
+   more (2048 to 512 channels: 1.54 ms at 7x7, three tiles and a 1-column
+   tail, against 1.60 at 8x8, four tiles, puts it near 0.85). The rule's
+   thresholds below were set on measured layers with this model. */
 static int64_t sc_1x1t_cost(int64_t n, int64_t full, int64_t step)
 {
     const int64_t t = n % full, floor = 2 * full / 3;
@@ -72,9 +75,10 @@ static int64_t sc_1x1t_cost(int64_t n, int64_t full, int64_t step)
 /* Where the transposed orientation pays (AVX2, 1 and 2 threads, minima of
    alternating runs, time over the plain route's): where the plain route
    wastes 5% more of its tiles on a plane's ragged end (7x7: 0.72-0.81 from
-   160 input channels, 0.90-0.96 at 64-256; 5x5 0.93; 10x10 0.91), or from
-   1024 input channels with 2% (14x14 0.85-0.91, 13x13 0.84-0.94), where
-   its own weight panels in L1 beat the plain route's strided B rows. It
+   160 input channels, 0.87-0.91 at 128-256, 0.96-1.00 at 64; 5x5 0.93;
+   10x10 0.91), or from 1024 input channels with 2% (14x14 0.85-0.91, 13x13
+   0.84-0.94), where its own weight panels in L1 beat the plain route's
+   strided B rows. It
    loses on few input channels (96 at 14x14: 1.07-1.27), where copying the
    result out transposed costs a pass per output against a short sum; on
    few output channels (128 to 32 at 28x28: 1.26, 256 to 48 at 14x14: 1.08;
@@ -92,8 +96,7 @@ static const char *sc_1x1t_rule(const sc_conv_geom *g, const sc_gemm_kernel *k)
     if (g->cout_g < 64)
         return "transposed route: fewer than 64 output channels per group";
     /* The plain route's pixel blocks, as conv-im2col.c cuts them. */
-    const int64_t nc_max = sc_ceil_div(SC_IM2COL_NC, k->nr) * k->nr;
-    const int64_t nc = sc_ceil_div(sc_ceil_div(npix, sc_ceil_div(npix, nc_max)), k->nr) * k->nr;
+    const int64_t nc = sc_im2col_block_pixels(npix, k->nr);
     const int64_t plain_cols = npix / nc * nc + sc_1x1t_cost(npix % nc, k->nr, k->nr_min);
     const double plain = (double)plain_cols * (double)sc_1x1t_cost(g->cout_g, k->mr, 1);
     const double t = (double)sc_1x1t_cost(npix, k->mr, 1) *
@@ -152,8 +155,6 @@ static sc_status sc_1x1t_create(struct sc_conv2d_plan *p, const float *weight, c
                 s->pix[oh * g->wo + ow] = oh * g->sh * g->w + ow * g->sw;
     }
     s->k = k;
-    s->mr = mr;
-    s->nr = nr;
     s->npanels = npanels;
     s->ppanels = sc_ceil_div(g->ho * g->wo, mr);
     const int64_t rows = s->ppanels * mr; /* <= SC_1X1T_MAX_PIXELS + mr */
@@ -217,7 +218,7 @@ static void sc_1x1t_run(const struct sc_conv2d_plan *p, const float *in, float *
 {
     const sc_1x1t_state *s = p->state;
     const sc_conv_geom *g = &p->g;
-    const int64_t mr = s->mr, nr = s->nr, cin_g = g->cin_g, cout_g = g->cout_g;
+    const int64_t mr = s->k->mr, nr = s->k->nr, cin_g = g->cin_g, cout_g = g->cout_g;
     const int64_t npix = g->ho * g->wo, rows = s->ppanels * mr;
     const int64_t outer = g->n * g->groups;
     /* Panels per item: at most the scratch's, fewer while threads idle. */

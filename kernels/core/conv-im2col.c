@@ -165,13 +165,9 @@ static sc_status sc_im2col_create(struct sc_conv2d_plan *p, const float *weight,
     const int64_t nkb = (kdim + SC_IM2COL_KC - 1) / SC_IM2COL_KC;
     const int64_t kc = (kdim + nkb - 1) / nkb;
     const int64_t npix = g->ho * g->wo;
-    /* Pixel blocks of at most SC_IM2COL_NC, all of about the same size:
-       no sliver block to leave a thread idle (28 rows of 28 pixels make 4
-       blocks of 7 rows, not 9, 9, 9 and 1). Indirect items are whole output
-       rows, about as many pixels as a packed block. */
-    const int64_t nc_max = sc_round_up(SC_IM2COL_NC, nr);
-    const int64_t npb = (npix + nc_max - 1) / nc_max;
-    const int64_t nc = sc_round_up((npix + npb - 1) / npb, nr);
+    /* Indirect items are whole output rows, about as many pixels as a
+       packed block. */
+    const int64_t nc = sc_im2col_block_pixels(npix, nr);
     const int64_t rows_max = sc_min64(g->ho, g->wo < SC_IM2COL_NC ? SC_IM2COL_NC / g->wo : 1);
     const int64_t nrb = (g->ho + rows_max - 1) / rows_max;
     const int64_t rows_nc = (g->ho + nrb - 1) / nrb * g->wo;

@@ -82,7 +82,6 @@ void sc_wino_phases_destroy(sc_wino_phases *ph);
 
 sc_status sc_wino_dilated_create(struct sc_conv2d_plan *p, const float *weight,
                                  sc_wino_phases **out, const char **why);
-/* Whether the stride-phase route applies, and its output phase factors. */
 /* The kernel size (3 or 4) of a layer Winograd runs without stride phases
    (square 3x3 or 4x4 kernel at stride 1, any dilation), else 0. */
 int sc_wino_plain_r(const sc_conv_geom *g);
@@ -97,9 +96,18 @@ extern const sc_conv_algo_impl sc_conv_direct_impl;
    (conv-depthwise.c), tried before the plane kernels. */
 extern const sc_conv_algo_impl sc_conv_depthwise_impl;
 extern const sc_conv_algo_impl sc_conv_im2col_impl;
-/* Output pixels per block of conv-im2col.c (rounded up to the tile's nr);
-   conv-im2col-1x1t.c models the same blocks to decide between the two. */
+/* Output pixels per block of conv-im2col.c: npix cut into blocks of at
+   most SC_IM2COL_NC (rounded up to the tile's nr), all of about the same
+   size, so no sliver block leaves a thread idle (28 rows of 28 pixels make
+   4 blocks of 7 rows, not 9, 9, 9 and 1). conv-im2col-1x1t.c models the
+   same blocks to decide between the two routes. */
 #define SC_IM2COL_NC 256
+static inline int64_t sc_im2col_block_pixels(int64_t npix, int64_t nr)
+{
+    const int64_t nc_max = (SC_IM2COL_NC + nr - 1) / nr * nr;
+    const int64_t npb = (npix + nc_max - 1) / nc_max;
+    return ((npix + npb - 1) / npb + nr - 1) / nr * nr;
+}
 
 /* The im2col algorithm's transposed route for 1x1 layers on small planes
    (conv-im2col-1x1t.c), tried before conv-im2col.c. */
