@@ -254,6 +254,12 @@ static void fixed_cases(tc_rng *r)
         /* Windows spanning whole rows, one output per row: global pooling
            (average pooling sums these as contiguous runs). */
         {7, 7, 7, 7, 7, 7, 0, 0},    {5, 45, 5, 45, 1, 1, 0, 0}, {9, 20, 3, 20, 2, 1, 0, 0},
+        /* Rows too wide for average pooling's column sums in one piece:
+           chunks of 1024 outputs (the last ragged), and strided chunks whose
+           sums take the whole buffer, one row at a time. */
+        {3, 2100, 3, 3, 1, 1, 1, 1}, {4, 5000, 2, 5, 2, 3, 1, 2},
+        /* A window wider than that buffer: summed one output at a time. */
+        {2, 5, 3, 4101, 1, 1, 1, 2048},
     };
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         for (int kind = 0; kind < 2; kind++) {

@@ -1,6 +1,7 @@
 /*
- * The vectorised part of one output row of a pooling kernel, shared by
- * avgpool-impl.h and maxpool-impl.h (after their simd/<isa>.h).
+ * The vectorised part of one row of a pooling kernel, shared by
+ * avgpool-impl.h (its column sums and its outputs) and maxpool-impl.h (its
+ * outputs), after their simd/<isa>.h.
  *
  * Outputs [a, b) go in blocks of four vectors while four fit, then single
  * vectors; the last single vector, where it would run past b, starts at b
