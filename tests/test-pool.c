@@ -276,6 +276,11 @@ static void fixed_cases(tc_rng *r)
                     check_case(&d, r, FILL_UNIFORM, 1, 2);
                     check_case(&d, r, FILL_NAN, 1, 1);
                     check_case(&d, r, FILL_TIES, 0, 3);
+                    /* Values alone take the padded copies: NaN and -inf
+                       blocks, and ties, there too. */
+                    check_case(&d, r, FILL_NAN, 0, 2);
+                    check_case(&d, r, FILL_NEG_INF, 0, 1);
+                    check_case(&d, r, FILL_UNIFORM, 0, 1);
                     d.dilation_h = d.dilation_w = 2;
                     check_case(&d, r, FILL_UNIFORM, 1, 2);
                     d.dilation_h = d.dilation_w = 1;

@@ -8,9 +8,12 @@
  * when it is greater or NaN (so the last NaN wins and ties keep the first
  * index), and the index starts at the window's first in-bounds tap.
  *
- * Windows that lie fully inside the input are vectorised over output
- * columns (SC_VLEN outputs per vector); every other window goes through
- * sc_maxpool_one, which is PyTorch's loop verbatim.
+ * Without indices (inference), a block of output rows reads its windows
+ * from a copy of its input rows padded with -inf (sc_maxpool_padded), so
+ * every output is vectorised over output columns. With indices, or rows too
+ * wide for that copy, windows that lie fully inside the input are vectorised
+ * and every other window goes through sc_maxpool_one, which is PyTorch's
+ * loop verbatim.
  */
 #ifndef SC_MAXPOOL_FN
 #error "define SC_MAXPOOL_FN and include a kernels/simd/<isa>.h before maxpool-impl.h"
@@ -148,6 +151,152 @@ sc_maxpool_block(const sc_pool_geom *g, const float *in, int64_t oh, int64_t ow,
         sc_maxpool_indices(g, t0, ih0, iw0, n, index);
 }
 
+/* Without indices, a block of output rows reads its windows from a copy of
+   the input rows they cover, padded with -inf: every output then takes the
+   vector path, and -inf padding gives PyTorch's values exactly (a padding
+   tap never beats an input tap, and a window of -inf gives -inf either
+   way). Taps then need only sc_vmax(v, m) = v > m ? v : m, which keeps the
+   earlier of equal taps (the sign of zero) as PyTorch does, unless a NaN is
+   among the copied rows: such a block takes PyTorch's compare-and-blend
+   instead (NaN wins, the last one). The copy lives on the stack (16 KiB);
+   rows too wide for it take the plain path. */
+#define SC_MAXPOOL_PAD_FLOATS 4096
+
+/* Padded row pr (input row pr - ph) into dst, columns [0, span): input
+   column c at pw + c, -inf elsewhere; the row's stride leaves SC_VLEN of
+   slack. Returns the running NaN probe: v - v is NaN for NaN and +-inf. */
+static inline sc_vf sc_maxpool_pad_row(const sc_pool_geom *g, const float *in, int64_t pr,
+                                       int64_t span, float *dst, sc_vf probe)
+{
+    const sc_vf ninf = sc_vset1(-INFINITY);
+    const int64_t ih = pr - g->ph;
+    if (ih < 0 || ih >= g->h) {
+        for (int64_t j = 0; j < span; j += SC_VLEN)
+            sc_vstore(dst + j, ninf);
+        return probe;
+    }
+    const float *src = in + ih * g->w;
+    const int64_t a = g->pw < span ? g->pw : span;
+    const int64_t b = g->pw + g->w < span ? g->pw + g->w : span;
+    /* Left padding first: the copy overwrites what lies past it. */
+    for (int64_t j = 0; j < a; j += SC_VLEN)
+        sc_vstore(dst + j, ninf);
+    if (b - a >= SC_VLEN) {
+        for (int64_t j = a; j < b; j += SC_VLEN) {
+            const int64_t jj = j < b - SC_VLEN ? j : b - SC_VLEN;
+            const sc_vf v = sc_vload(src + jj - g->pw);
+            probe = sc_vadd(probe, sc_vsub(v, v));
+            sc_vstore(dst + jj, v);
+        }
+    } else if (b > a) {
+        const sc_vf v = sc_vload_partial(src, b - a);
+        probe = sc_vadd(probe, sc_vsub(v, v));
+        sc_vstore(dst + a, v);
+    }
+    /* Right padding last: it overwrites a partial copy's zero lanes. */
+    for (int64_t j = b; j < span; j += SC_VLEN)
+        sc_vstore(dst + j, ninf);
+    return probe;
+}
+
+/* Outputs o .. o+n-1 (or four vectors) of one row from the padded copy at
+   p (the window's top-left tap of output o): exact is PyTorch's blend, else
+   sc_vmax. */
+static inline __attribute__((always_inline)) void
+sc_maxpool_padded_block(const int64_t sw, const int64_t kh, const int64_t kw, const int64_t dh,
+                        const int64_t dw, const float *p, int64_t ld, int64_t o, int64_t n,
+                        const int four, const int exact, float *orow)
+{
+    const int64_t vs = SC_VLEN * sw, nl = four ? SC_VLEN : n;
+    const float *base = p + o * sw;
+    sc_vf b0 = sc_maxpool_load(base, sw, nl), b1 = b0, b2 = b0, b3 = b0;
+    if (four) {
+        b1 = sc_maxpool_load(base + vs, sw, SC_VLEN);
+        b2 = sc_maxpool_load(base + 2 * vs, sw, SC_VLEN);
+        b3 = sc_maxpool_load(base + 3 * vs, sw, SC_VLEN);
+    }
+#define SC_MAXPOOL_STEP(b, v)                                                                   \
+    b = exact ? sc_vblend(b, v, sc_vmask_or(sc_vcmp_gt(v, b), sc_visnan(v))) : sc_vmax(v, b)
+    for (int64_t i = 0; i < kh; i++) {
+        const float *row = base + i * dh * ld;
+        for (int64_t j = (i == 0 ? 1 : 0); j < kw; j++) {
+            const float *q = row + j * dw;
+            SC_MAXPOOL_STEP(b0, sc_maxpool_load(q, sw, nl));
+            if (four) {
+                SC_MAXPOOL_STEP(b1, sc_maxpool_load(q + vs, sw, SC_VLEN));
+                SC_MAXPOOL_STEP(b2, sc_maxpool_load(q + 2 * vs, sw, SC_VLEN));
+                SC_MAXPOOL_STEP(b3, sc_maxpool_load(q + 3 * vs, sw, SC_VLEN));
+            }
+        }
+    }
+#undef SC_MAXPOOL_STEP
+    if (four) {
+        sc_vstore(orow + o, b0);
+        sc_vstore(orow + o + SC_VLEN, b1);
+        sc_vstore(orow + o + 2 * SC_VLEN, b2);
+        sc_vstore(orow + o + 3 * SC_VLEN, b3);
+    } else if (n == SC_VLEN) {
+        sc_vstore(orow + o, b0);
+    } else {
+        sc_vstore_partial(orow + o, b0, n);
+    }
+}
+
+/* Output rows [oh, oh + nrows) from the copy at buf (rows ld apart). The
+   geometry comes as arguments so that the common windows are inlined with
+   constants (their loops had cost more than the taps). */
+static inline __attribute__((always_inline)) void
+sc_maxpool_padded_rows(const sc_pool_geom *g, const int64_t sw, const int64_t kh,
+                       const int64_t kw, const int64_t dh, const int64_t dw, const float *buf,
+                       int64_t ld, int64_t oh, int64_t nrows, const int exact, float *out)
+{
+    for (int64_t r = 0; r < nrows; r++) {
+        const float *p = buf + r * g->sh * ld;
+        float *orow = out + (oh + r) * g->wo;
+#define SC_MAXPOOL_PBLOCK(o, n, four)                                                           \
+    sc_maxpool_padded_block(sw, kh, kw, dh, dw, p, ld, o, n, four, exact, orow)
+        SC_POOL_ROW_BLOCKS(0, g->wo, SC_MAXPOOL_PBLOCK);
+#undef SC_MAXPOOL_PBLOCK
+    }
+}
+
+/* Output rows [oh0, oh1) through padded copies; 0 if the rows do not fit. */
+static int sc_maxpool_padded(const sc_pool_geom *g, const float *in, float *out, int64_t oh0,
+                             int64_t oh1)
+{
+    const int64_t span = (g->wo - 1) * g->sw + (g->kw - 1) * g->dw + 1;
+    const int64_t ld = span + SC_VLEN;
+    const int64_t wrows = (g->kh - 1) * g->dh + 1; /* padded rows one output row reads */
+    if (span > SC_MAXPOOL_PAD_FLOATS || wrows > SC_MAXPOOL_PAD_FLOATS / ld)
+        return 0;
+    /* Output rows per block: their padded rows must fit. */
+    const int64_t per = (SC_MAXPOOL_PAD_FLOATS / ld - wrows) / g->sh + 1;
+    const int d1 = g->dh == 1 && g->dw == 1;
+    float buf[SC_MAXPOOL_PAD_FLOATS];
+    for (int64_t oh = oh0; oh < oh1; oh += per) {
+        const int64_t nrows = oh1 - oh < per ? oh1 - oh : per;
+        const int64_t pr0 = oh * g->sh, npr = (nrows - 1) * g->sh + wrows;
+        sc_vf probe = sc_vzero();
+        for (int64_t r = 0; r < npr; r++)
+            probe = sc_maxpool_pad_row(g, in, pr0 + r, span, buf + r * ld, probe);
+        const float nan_probe = sc_vreduce_add(probe);
+#define SC_MAXPOOL_ROWS(SW, KH, KW, DH, DW, EXACT)                                              \
+    sc_maxpool_padded_rows(g, SW, KH, KW, DH, DW, buf, ld, oh, nrows, EXACT, out)
+        if (nan_probe != nan_probe)
+            SC_MAXPOOL_ROWS(g->sw, g->kh, g->kw, g->dh, g->dw, 1);
+        else if (d1 && g->kh == 3 && g->kw == 3 && g->sw == 1)
+            SC_MAXPOOL_ROWS(1, 3, 3, 1, 1, 0);
+        else if (d1 && g->kh == 3 && g->kw == 3 && g->sw == 2)
+            SC_MAXPOOL_ROWS(2, 3, 3, 1, 1, 0);
+        else if (d1 && g->kh == 2 && g->kw == 2 && g->sw == 2)
+            SC_MAXPOOL_ROWS(2, 2, 2, 1, 1, 0);
+        else
+            SC_MAXPOOL_ROWS(g->sw, g->kh, g->kw, g->dh, g->dw, 0);
+#undef SC_MAXPOOL_ROWS
+    }
+    return 1;
+}
+
 void SC_MAXPOOL_FN(const sc_pool_geom *g, const float *in, float *out, int64_t *indices,
                    int64_t oh0, int64_t oh1)
 {
@@ -157,6 +306,8 @@ void SC_MAXPOOL_FN(const sc_pool_geom *g, const float *in, float *out, int64_t *
     /* Tap numbers ride in float lanes, exact below 2^24; x86 gathers take
        32-bit lane offsets. Windows beyond either limit take the plain path. */
     const int vector_ok = sc_vstride_ok(g->sw) && g->kh * g->kw <= (INT64_C(1) << 24);
+    if (!indices && sc_vstride_ok(g->sw) && sc_maxpool_padded(g, in, out, oh0, oh1))
+        return;
 
     for (int64_t oh = oh0; oh < oh1; oh++) {
         float *orow = out + oh * g->wo;
