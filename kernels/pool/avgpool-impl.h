@@ -158,8 +158,8 @@ sc_avgpool_hsum(const float *sums, const int64_t sw, int64_t kw, int64_t o, int6
 }
 
 /* Column sums of output rows [oh, oh + nrows) into rows `stride` apart:
-   columns [ja, jb) of the sums, input column first + j in sums[j]. Two and
-   three window rows get their own unrolled copies (the row loop had cost
+   columns [ja, jb) of the sums, input column first + j in sums[j]. Two,
+   three and five window rows get their own unrolled copies (the row loop had cost
    three instructions per vector add). */
 static void sc_avgpool_vpass(const sc_pool_geom *g, const float *in, int64_t oh, int64_t nrows,
                              int64_t first, int64_t ja, int64_t jb, int64_t stride, float *sums)
@@ -171,14 +171,18 @@ static void sc_avgpool_vpass(const sc_pool_geom *g, const float *in, int64_t oh,
         float *row = sums + r * stride;
 #define SC_AVGPOOL_VBLOCK2(j, m, four) sc_avgpool_vsum(src, g->w, 2, j, m, four, row)
 #define SC_AVGPOOL_VBLOCK3(j, m, four) sc_avgpool_vsum(src, g->w, 3, j, m, four, row)
+#define SC_AVGPOOL_VBLOCK5(j, m, four) sc_avgpool_vsum(src, g->w, 5, j, m, four, row)
 #define SC_AVGPOOL_VBLOCK(j, m, four) sc_avgpool_vsum(src, g->w, r1 - r0, j, m, four, row)
         if (r1 - r0 == 3)
             SC_POOL_ROW_BLOCKS(ja, jb, SC_AVGPOOL_VBLOCK3);
         else if (r1 - r0 == 2)
             SC_POOL_ROW_BLOCKS(ja, jb, SC_AVGPOOL_VBLOCK2);
+        else if (r1 - r0 == 5)
+            SC_POOL_ROW_BLOCKS(ja, jb, SC_AVGPOOL_VBLOCK5);
         else
             SC_POOL_ROW_BLOCKS(ja, jb, SC_AVGPOOL_VBLOCK);
 #undef SC_AVGPOOL_VBLOCK
+#undef SC_AVGPOOL_VBLOCK5
 #undef SC_AVGPOOL_VBLOCK3
 #undef SC_AVGPOOL_VBLOCK2
     }
@@ -308,6 +312,8 @@ void SC_AVGPOOL_FN(const sc_pool_geom *g, const float *in, float *out, int64_t *
                 SC_AVGPOOL_H(2, 3);
             else if (sw == 2 && kw == 2)
                 SC_AVGPOOL_H(2, 2);
+            else if (sw == 1 && kw == 5)
+                SC_AVGPOOL_H(1, 5);
             else if (sw == 1)
                 SC_AVGPOOL_H(1, kw);
             else
