@@ -8,12 +8,12 @@
  * when it is greater or NaN (so the last NaN wins and ties keep the first
  * index), and the index starts at the window's first in-bounds tap.
  *
- * Without indices (inference), a block of output rows reads its windows
- * from a copy of its input rows padded with -inf (sc_maxpool_padded), so
- * every output is vectorised over output columns. With indices, or rows too
- * wide for that copy, windows that lie fully inside the input are vectorised
- * and every other window goes through sc_maxpool_one, which is PyTorch's
- * loop verbatim.
+ * A block of output rows reads its windows from a copy of its input rows
+ * padded with -inf (sc_maxpool_padded), so every output is vectorised over
+ * output columns. Rows too wide for that copy (or windows of over
+ * SC_MAXPOOL_TAPS taps with indices) take the first path: windows that lie
+ * fully inside the input are vectorised and every other window goes through
+ * sc_maxpool_one, which is PyTorch's loop verbatim.
  */
 #ifndef SC_MAXPOOL_FN
 #error "define SC_MAXPOOL_FN and include a kernels/simd/<isa>.h before maxpool-impl.h"
@@ -151,16 +151,28 @@ sc_maxpool_block(const sc_pool_geom *g, const float *in, int64_t oh, int64_t ow,
         sc_maxpool_indices(g, t0, ih0, iw0, n, index);
 }
 
-/* Without indices, a block of output rows reads its windows from a copy of
-   the input rows they cover, padded with -inf: every output then takes the
-   vector path, and -inf padding gives PyTorch's values exactly (a padding
-   tap never beats an input tap, and a window of -inf gives -inf either
-   way). Taps then need only sc_vmax(v, m) = v > m ? v : m, which keeps the
-   earlier of equal taps (the sign of zero) as PyTorch does, unless a NaN is
-   among the copied rows: such a block takes PyTorch's compare-and-blend
-   instead (NaN wins, the last one). The copy lives on the stack (16 KiB);
-   rows too wide for it take the plain path. */
+/* A block of output rows reads its windows from a copy of the input rows
+   they cover, padded with -inf: every output then takes the vector path,
+   and -inf padding gives PyTorch's values exactly (a padding tap never
+   beats an input tap, and a window of -inf gives -inf either way). Without
+   indices, taps need only sc_vmax(v, m) = v > m ? v : m, which keeps the
+   earlier of equal taps (the sign of zero) as PyTorch does, unless a NaN
+   is among the copied rows: such a block takes PyTorch's compare-and-blend
+   instead (NaN wins, the last one), as indices always do. The copy lives on
+   the stack (16 KiB); rows too wide for it take the plain path. */
 #define SC_MAXPOOL_PAD_FLOATS 4096
+#define SC_MAXPOOL_TAPS 256 /* windows with indices up to this many taps */
+
+/* Indices of n lanes whose winning tap numbers are in tap, the window of
+   lane l starting at element at + l*sw. */
+static inline void sc_maxpool_indices_tab(sc_vf tap, int64_t at, int64_t sw, int64_t n,
+                                          const int64_t *off, int64_t *index)
+{
+    float taps[SC_VLEN];
+    sc_vstore(taps, tap);
+    for (int64_t l = 0; l < n; l++)
+        index[l] = at + l * sw + off[(int64_t)taps[l]];
+}
 
 /* Padded row pr (input row pr - ph) into dst, columns [0, span): input
    column c at pw + c, -inf elsewhere; the row's stride leaves SC_VLEN of
@@ -199,13 +211,18 @@ static inline sc_vf sc_maxpool_pad_row(const sc_pool_geom *g, const float *in, i
     return probe;
 }
 
-/* Outputs o .. o+n-1 (or four vectors) of one row from the padded copy at
+/* Outputs o .. o+n-1 (or four vectors) of row oh from the padded copy at
    p (the window's top-left tap of output o): exact is PyTorch's blend, else
-   sc_vmax. */
+   sc_vmax. With indices (exact then), the winning tap's number rides along;
+   a window whose maximum is -inf may have its first tap in the padding,
+   where PyTorch names the first tap inside the input: such outputs are
+   recomputed by sc_maxpool_one. */
 static inline __attribute__((always_inline)) void
-sc_maxpool_padded_block(const int64_t sw, const int64_t kh, const int64_t kw, const int64_t dh,
-                        const int64_t dw, const float *p, int64_t ld, int64_t o, int64_t n,
-                        const int four, const int exact, float *orow)
+sc_maxpool_padded_block(const sc_pool_geom *g, const int64_t sw, const int64_t kh,
+                        const int64_t kw, const int64_t dh, const int64_t dw, const float *in,
+                        const float *p, int64_t ld, int64_t oh, int64_t o, int64_t n,
+                        const int four, const int exact, const int with_idx,
+                        const int64_t *off, float *orow, int64_t *irow)
 {
     const int64_t vs = SC_VLEN * sw, nl = four ? SC_VLEN : n;
     const float *base = p + o * sw;
@@ -215,17 +232,30 @@ sc_maxpool_padded_block(const int64_t sw, const int64_t kh, const int64_t kw, co
         b2 = sc_maxpool_load(base + 2 * vs, sw, SC_VLEN);
         b3 = sc_maxpool_load(base + 3 * vs, sw, SC_VLEN);
     }
-#define SC_MAXPOOL_STEP(b, v)                                                                   \
-    b = exact ? sc_vblend(b, v, sc_vmask_or(sc_vcmp_gt(v, b), sc_visnan(v))) : sc_vmax(v, b)
+    sc_vf t0 = sc_vzero(), t1 = t0, t2 = t0, t3 = t0;
+#define SC_MAXPOOL_STEP(b, tap, v)                                                              \
+    do {                                                                                       \
+        const sc_vf v_ = (v);                                                                  \
+        if (exact) {                                                                           \
+            const sc_vmask take_ = sc_vmask_or(sc_vcmp_gt(v_, b), sc_visnan(v_));             \
+            b = sc_vblend(b, v_, take_);                                                       \
+            if (with_idx)                                                                      \
+                tap = sc_vblend(tap, t, take_);                                                \
+        } else {                                                                               \
+            b = sc_vmax(v_, b);                                                                \
+        }                                                                                      \
+    } while (0)
     for (int64_t i = 0; i < kh; i++) {
         const float *row = base + i * dh * ld;
         for (int64_t j = (i == 0 ? 1 : 0); j < kw; j++) {
             const float *q = row + j * dw;
-            SC_MAXPOOL_STEP(b0, sc_maxpool_load(q, sw, nl));
+            const sc_vf t = sc_vset1((float)(i * kw + j));
+            (void)t;
+            SC_MAXPOOL_STEP(b0, t0, sc_maxpool_load(q, sw, nl));
             if (four) {
-                SC_MAXPOOL_STEP(b1, sc_maxpool_load(q + vs, sw, SC_VLEN));
-                SC_MAXPOOL_STEP(b2, sc_maxpool_load(q + 2 * vs, sw, SC_VLEN));
-                SC_MAXPOOL_STEP(b3, sc_maxpool_load(q + 3 * vs, sw, SC_VLEN));
+                SC_MAXPOOL_STEP(b1, t1, sc_maxpool_load(q + vs, sw, SC_VLEN));
+                SC_MAXPOOL_STEP(b2, t2, sc_maxpool_load(q + 2 * vs, sw, SC_VLEN));
+                SC_MAXPOOL_STEP(b3, t3, sc_maxpool_load(q + 3 * vs, sw, SC_VLEN));
             }
         }
     }
@@ -240,6 +270,18 @@ sc_maxpool_padded_block(const int64_t sw, const int64_t kh, const int64_t kw, co
     } else {
         sc_vstore_partial(orow + o, b0, n);
     }
+    if (with_idx) {
+        const int64_t at = (oh * g->sh - g->ph) * g->w + o * sw - g->pw;
+        sc_maxpool_indices_tab(t0, at, sw, nl, off, irow + o);
+        if (four) {
+            sc_maxpool_indices_tab(t1, at + vs, sw, SC_VLEN, off, irow + o + SC_VLEN);
+            sc_maxpool_indices_tab(t2, at + 2 * vs, sw, SC_VLEN, off, irow + o + 2 * SC_VLEN);
+            sc_maxpool_indices_tab(t3, at + 3 * vs, sw, SC_VLEN, off, irow + o + 3 * SC_VLEN);
+        }
+        for (int64_t l = o; l < o + (four ? 4 * SC_VLEN : n); l++)
+            if (orow[l] == -INFINITY)
+                sc_maxpool_one(g, in, oh, l, orow + l, irow + l);
+    }
 }
 
 /* Output rows [oh, oh + nrows) from the copy at buf (rows ld apart). The
@@ -247,28 +289,39 @@ sc_maxpool_padded_block(const int64_t sw, const int64_t kh, const int64_t kw, co
    constants (their loops had cost more than the taps). */
 static inline __attribute__((always_inline)) void
 sc_maxpool_padded_rows(const sc_pool_geom *g, const int64_t sw, const int64_t kh,
-                       const int64_t kw, const int64_t dh, const int64_t dw, const float *buf,
-                       int64_t ld, int64_t oh, int64_t nrows, const int exact, float *out)
+                       const int64_t kw, const int64_t dh, const int64_t dw, const float *in,
+                       const float *buf, int64_t ld, int64_t oh, int64_t nrows, const int exact,
+                       const int with_idx, const int64_t *off, float *out, int64_t *indices)
 {
     for (int64_t r = 0; r < nrows; r++) {
         const float *p = buf + r * g->sh * ld;
         float *orow = out + (oh + r) * g->wo;
+        int64_t *irow = with_idx ? indices + (oh + r) * g->wo : NULL;
 #define SC_MAXPOOL_PBLOCK(o, n, four)                                                           \
-    sc_maxpool_padded_block(sw, kh, kw, dh, dw, p, ld, o, n, four, exact, orow)
+    sc_maxpool_padded_block(g, sw, kh, kw, dh, dw, in, p, ld, oh + r, o, n, four, exact,       \
+                            with_idx, off, orow, irow)
         SC_POOL_ROW_BLOCKS(0, g->wo, SC_MAXPOOL_PBLOCK);
 #undef SC_MAXPOOL_PBLOCK
     }
 }
 
 /* Output rows [oh0, oh1) through padded copies; 0 if the rows do not fit. */
-static int sc_maxpool_padded(const sc_pool_geom *g, const float *in, float *out, int64_t oh0,
-                             int64_t oh1)
+static int sc_maxpool_padded(const sc_pool_geom *g, const float *in, float *out,
+                             int64_t *indices, int64_t oh0, int64_t oh1)
 {
     const int64_t span = (g->wo - 1) * g->sw + (g->kw - 1) * g->dw + 1;
     const int64_t ld = span + SC_VLEN;
     const int64_t wrows = (g->kh - 1) * g->dh + 1; /* padded rows one output row reads */
-    if (span > SC_MAXPOOL_PAD_FLOATS || wrows > SC_MAXPOOL_PAD_FLOATS / ld)
+    if (span > SC_MAXPOOL_PAD_FLOATS || wrows > SC_MAXPOOL_PAD_FLOATS / ld ||
+        (indices && g->kh * g->kw > SC_MAXPOOL_TAPS))
         return 0;
+    /* Tap number -> offset of its input element from the window's corner:
+       a lookup per index, where dividing by kw had cost two divisions. */
+    int64_t off[SC_MAXPOOL_TAPS];
+    if (indices)
+        for (int64_t i = 0; i < g->kh; i++)
+            for (int64_t j = 0; j < g->kw; j++)
+                off[i * g->kw + j] = i * g->dh * g->w + j * g->dw;
     /* Output rows per block: their padded rows must fit. */
     const int64_t per = (SC_MAXPOOL_PAD_FLOATS / ld - wrows) / g->sh + 1;
     const int d1 = g->dh == 1 && g->dw == 1;
@@ -280,18 +333,28 @@ static int sc_maxpool_padded(const sc_pool_geom *g, const float *in, float *out,
         for (int64_t r = 0; r < npr; r++)
             probe = sc_maxpool_pad_row(g, in, pr0 + r, span, buf + r * ld, probe);
         const float nan_probe = sc_vreduce_add(probe);
-#define SC_MAXPOOL_ROWS(SW, KH, KW, DH, DW, EXACT)                                              \
-    sc_maxpool_padded_rows(g, SW, KH, KW, DH, DW, buf, ld, oh, nrows, EXACT, out)
-        if (nan_probe != nan_probe)
-            SC_MAXPOOL_ROWS(g->sw, g->kh, g->kw, g->dh, g->dw, 1);
-        else if (d1 && g->kh == 3 && g->kw == 3 && g->sw == 1)
-            SC_MAXPOOL_ROWS(1, 3, 3, 1, 1, 0);
-        else if (d1 && g->kh == 3 && g->kw == 3 && g->sw == 2)
-            SC_MAXPOOL_ROWS(2, 3, 3, 1, 1, 0);
-        else if (d1 && g->kh == 2 && g->kw == 2 && g->sw == 2)
-            SC_MAXPOOL_ROWS(2, 2, 2, 1, 1, 0);
+        /* The common windows with constants; indices always blend. */
+#define SC_MAXPOOL_ROWS(SW, KH, KW, DH, DW, EXACT, IDX)                                         \
+    sc_maxpool_padded_rows(g, SW, KH, KW, DH, DW, in, buf, ld, oh, nrows, EXACT, IDX, off,     \
+                           out, indices)
+#define SC_MAXPOOL_GEOMETRIES(EXACT, IDX)                                                       \
+    do {                                                                                       \
+        if (d1 && g->kh == 3 && g->kw == 3 && g->sw == 1)                                      \
+            SC_MAXPOOL_ROWS(1, 3, 3, 1, 1, EXACT, IDX);                                        \
+        else if (d1 && g->kh == 3 && g->kw == 3 && g->sw == 2)                                 \
+            SC_MAXPOOL_ROWS(2, 3, 3, 1, 1, EXACT, IDX);                                        \
+        else if (d1 && g->kh == 2 && g->kw == 2 && g->sw == 2)                                 \
+            SC_MAXPOOL_ROWS(2, 2, 2, 1, 1, EXACT, IDX);                                        \
+        else                                                                                   \
+            SC_MAXPOOL_ROWS(g->sw, g->kh, g->kw, g->dh, g->dw, EXACT, IDX);                    \
+    } while (0)
+        if (indices)
+            SC_MAXPOOL_GEOMETRIES(1, 1);
+        else if (nan_probe != nan_probe)
+            SC_MAXPOOL_ROWS(g->sw, g->kh, g->kw, g->dh, g->dw, 1, 0);
         else
-            SC_MAXPOOL_ROWS(g->sw, g->kh, g->kw, g->dh, g->dw, 0);
+            SC_MAXPOOL_GEOMETRIES(0, 0);
+#undef SC_MAXPOOL_GEOMETRIES
 #undef SC_MAXPOOL_ROWS
     }
     return 1;
@@ -306,7 +369,7 @@ void SC_MAXPOOL_FN(const sc_pool_geom *g, const float *in, float *out, int64_t *
     /* Tap numbers ride in float lanes, exact below 2^24; x86 gathers take
        32-bit lane offsets. Windows beyond either limit take the plain path. */
     const int vector_ok = sc_vstride_ok(g->sw) && g->kh * g->kw <= (INT64_C(1) << 24);
-    if (!indices && sc_vstride_ok(g->sw) && sc_maxpool_padded(g, in, out, oh0, oh1))
+    if (vector_ok && sc_maxpool_padded(g, in, out, indices, oh0, oh1))
         return;
 
     for (int64_t oh = oh0; oh < oh1; oh++) {
