@@ -159,8 +159,8 @@ sc_avgpool_hsum(const float *sums, const int64_t sw, int64_t kw, int64_t o, int6
 
 /* Column sums of output rows [oh, oh + nrows) into rows `stride` apart:
    columns [ja, jb) of the sums, input column first + j in sums[j]. Two,
-   three and five window rows get their own unrolled copies (the row loop had cost
-   three instructions per vector add). */
+   three and five window rows get their own unrolled copies (the row loop
+   had cost three instructions per vector add). */
 static void sc_avgpool_vpass(const sc_pool_geom *g, const float *in, int64_t oh, int64_t nrows,
                              int64_t first, int64_t ja, int64_t jb, int64_t stride, float *sums)
 {
