@@ -71,16 +71,6 @@ static void sc_avgpool_edge(const sc_pool_geom *g, const float *in, int64_t oh, 
 #define SC_AVGPOOL_SUMS 4096 /* floats */
 #define SC_AVGPOOL_OUTS 1024 /* outputs per chunk */
 
-static inline __attribute__((always_inline)) sc_vf sc_avgpool_load(const float *p, int64_t sw,
-                                                                   int64_t n)
-{
-    if (sw == 1)
-        return n == SC_VLEN ? sc_vload(p) : sc_vload_partial(p, n);
-    if (sw == 2 && n == SC_VLEN)
-        return sc_vload_even(p);
-    return n == SC_VLEN ? sc_vload_strided(p, sw) : sc_vload_strided_partial(p, sw, n);
-}
-
 /* Column sums sums[j ..] (n lanes, or four vectors when four is set) of
    `rows` input rows w apart from src + j, in row order from the first row.
    A partial vector stores zeros past its n lanes: the columns there are
@@ -126,35 +116,32 @@ sc_avgpool_hsum(const float *sums, const int64_t sw, int64_t kw, int64_t o, int6
 {
     const float *p = sums + o * sw;
     const int64_t vs = SC_VLEN * sw, nl = four ? SC_VLEN : n;
-    sc_vf s0 = sc_avgpool_load(p, sw, nl), s1 = s0, s2 = s0, s3 = s0;
+    sc_vf s0 = sc_pool_load(p, sw, nl), s1 = s0, s2 = s0, s3 = s0;
     if (four) {
-        s1 = sc_avgpool_load(p + vs, sw, SC_VLEN);
-        s2 = sc_avgpool_load(p + 2 * vs, sw, SC_VLEN);
-        s3 = sc_avgpool_load(p + 3 * vs, sw, SC_VLEN);
+        s1 = sc_pool_load(p + vs, sw, SC_VLEN);
+        s2 = sc_pool_load(p + 2 * vs, sw, SC_VLEN);
+        s3 = sc_pool_load(p + 3 * vs, sw, SC_VLEN);
     }
     for (int64_t j = 1; j < kw; j++) {
-        s0 = sc_vadd(s0, sc_avgpool_load(p + j, sw, nl));
+        s0 = sc_vadd(s0, sc_pool_load(p + j, sw, nl));
         if (four) {
-            s1 = sc_vadd(s1, sc_avgpool_load(p + j + vs, sw, SC_VLEN));
-            s2 = sc_vadd(s2, sc_avgpool_load(p + j + 2 * vs, sw, SC_VLEN));
-            s3 = sc_vadd(s3, sc_avgpool_load(p + j + 3 * vs, sw, SC_VLEN));
+            s1 = sc_vadd(s1, sc_pool_load(p + j + vs, sw, SC_VLEN));
+            s2 = sc_vadd(s2, sc_pool_load(p + j + 2 * vs, sw, SC_VLEN));
+            s3 = sc_vadd(s3, sc_pool_load(p + j + 3 * vs, sw, SC_VLEN));
         }
     }
 #define SC_AVGPOOL_DIV(k, m)                                                                    \
     (over ? over_v                                                                             \
           : sc_vmul(rows_v, (m) == SC_VLEN ? sc_vload(cols + o + (k) * SC_VLEN)                \
                                            : sc_vload_partial(cols + o, (m))))
+    s0 = sc_vdiv(s0, SC_AVGPOOL_DIV(0, nl));
     if (four) {
-        sc_vstore(out + o, sc_vdiv(s0, SC_AVGPOOL_DIV(0, SC_VLEN)));
-        sc_vstore(out + o + SC_VLEN, sc_vdiv(s1, SC_AVGPOOL_DIV(1, SC_VLEN)));
-        sc_vstore(out + o + 2 * SC_VLEN, sc_vdiv(s2, SC_AVGPOOL_DIV(2, SC_VLEN)));
-        sc_vstore(out + o + 3 * SC_VLEN, sc_vdiv(s3, SC_AVGPOOL_DIV(3, SC_VLEN)));
-    } else if (n == SC_VLEN) {
-        sc_vstore(out + o, sc_vdiv(s0, SC_AVGPOOL_DIV(0, SC_VLEN)));
-    } else {
-        sc_vstore_partial(out + o, sc_vdiv(s0, SC_AVGPOOL_DIV(0, n)), n);
+        s1 = sc_vdiv(s1, SC_AVGPOOL_DIV(1, SC_VLEN));
+        s2 = sc_vdiv(s2, SC_AVGPOOL_DIV(2, SC_VLEN));
+        s3 = sc_vdiv(s3, SC_AVGPOOL_DIV(3, SC_VLEN));
     }
 #undef SC_AVGPOOL_DIV
+    sc_pool_store(out + o, s0, s1, s2, s3, four, n);
 }
 
 /* Column sums of output rows [oh, oh + nrows) into rows `stride` apart:

@@ -62,22 +62,13 @@ static inline void sc_maxpool_one(const sc_pool_geom *g, const float *in, int64_
         *index = best_at;
 }
 
-/* n (1..SC_VLEN) lanes of output columns, lane l reading p[l * sw]. */
-static inline sc_vf sc_maxpool_load(const float *p, int64_t sw, int64_t n)
-{
-    if (sw == 1)
-        return n == SC_VLEN ? sc_vload(p) : sc_vload_partial(p, n);
-    if (sw == 2 && n == SC_VLEN)
-        return sc_vload_even(p);
-    return n == SC_VLEN ? sc_vload_strided(p, sw) : sc_vload_strided_partial(p, sw, n);
-}
-
-/* The running maximum of one vector after tap v (number t). */
-#define SC_MAXPOOL_TAKE(best, tap, v, t)                                                        \
+/* PyTorch's running maximum of one vector after tap v (number t, tracked in
+   tap when track is set): greater or NaN replaces. */
+#define SC_MAXPOOL_TAKE(best, tap, v, t, track)                                                 \
     do {                                                                                       \
         const sc_vmask take_ = sc_vmask_or(sc_vcmp_gt(v, best), sc_visnan(v));                \
         best = sc_vblend(best, v, take_);                                                      \
-        if (index)                                                                             \
+        if (track)                                                                             \
             tap = sc_vblend(tap, t, take_);                                                    \
     } while (0)
 
@@ -106,11 +97,11 @@ sc_maxpool_block(const sc_pool_geom *g, const float *in, int64_t oh, int64_t ow,
     const int64_t vs = SC_VLEN * g->sw, nl = four ? SC_VLEN : n;
     /* Tap 0 always replaces the initial -inf unless it is -inf itself, in
        which case the index stays at tap 0 anyway: so start from tap 0. */
-    sc_vf b0 = sc_maxpool_load(base, g->sw, nl), b1 = b0, b2 = b0, b3 = b0;
+    sc_vf b0 = sc_pool_load(base, g->sw, nl), b1 = b0, b2 = b0, b3 = b0;
     if (four) {
-        b1 = sc_maxpool_load(base + vs, g->sw, SC_VLEN);
-        b2 = sc_maxpool_load(base + 2 * vs, g->sw, SC_VLEN);
-        b3 = sc_maxpool_load(base + 3 * vs, g->sw, SC_VLEN);
+        b1 = sc_pool_load(base + vs, g->sw, SC_VLEN);
+        b2 = sc_pool_load(base + 2 * vs, g->sw, SC_VLEN);
+        b3 = sc_pool_load(base + 3 * vs, g->sw, SC_VLEN);
     }
     sc_vf t0 = sc_vzero(), t1 = t0, t2 = t0, t3 = t0;
     for (int64_t i = 0; i < g->kh; i++) {
@@ -118,37 +109,27 @@ sc_maxpool_block(const sc_pool_geom *g, const float *in, int64_t oh, int64_t ow,
         for (int64_t j = (i == 0 ? 1 : 0); j < g->kw; j++) {
             const sc_vf t = sc_vset1((float)(i * g->kw + j));
             const float *p = row + j * g->dw;
-            const sc_vf v0 = sc_maxpool_load(p, g->sw, nl);
-            SC_MAXPOOL_TAKE(b0, t0, v0, t);
+            const sc_vf v0 = sc_pool_load(p, g->sw, nl);
+            SC_MAXPOOL_TAKE(b0, t0, v0, t, index);
             if (four) {
-                const sc_vf v1 = sc_maxpool_load(p + vs, g->sw, SC_VLEN);
-                const sc_vf v2 = sc_maxpool_load(p + 2 * vs, g->sw, SC_VLEN);
-                const sc_vf v3 = sc_maxpool_load(p + 3 * vs, g->sw, SC_VLEN);
-                SC_MAXPOOL_TAKE(b1, t1, v1, t);
-                SC_MAXPOOL_TAKE(b2, t2, v2, t);
-                SC_MAXPOOL_TAKE(b3, t3, v3, t);
+                const sc_vf v1 = sc_pool_load(p + vs, g->sw, SC_VLEN);
+                const sc_vf v2 = sc_pool_load(p + 2 * vs, g->sw, SC_VLEN);
+                const sc_vf v3 = sc_pool_load(p + 3 * vs, g->sw, SC_VLEN);
+                SC_MAXPOOL_TAKE(b1, t1, v1, t, index);
+                SC_MAXPOOL_TAKE(b2, t2, v2, t, index);
+                SC_MAXPOOL_TAKE(b3, t3, v3, t, index);
             }
         }
     }
-    if (four) {
-        sc_vstore(out, b0);
-        sc_vstore(out + SC_VLEN, b1);
-        sc_vstore(out + 2 * SC_VLEN, b2);
-        sc_vstore(out + 3 * SC_VLEN, b3);
-        if (index) {
-            sc_maxpool_indices(g, t0, ih0, iw0, SC_VLEN, index);
+    sc_pool_store(out, b0, b1, b2, b3, four, n);
+    if (index) {
+        sc_maxpool_indices(g, t0, ih0, iw0, nl, index);
+        if (four) {
             sc_maxpool_indices(g, t1, ih0, iw0 + vs, SC_VLEN, index + SC_VLEN);
             sc_maxpool_indices(g, t2, ih0, iw0 + 2 * vs, SC_VLEN, index + 2 * SC_VLEN);
             sc_maxpool_indices(g, t3, ih0, iw0 + 3 * vs, SC_VLEN, index + 3 * SC_VLEN);
         }
-        return;
     }
-    if (n == SC_VLEN)
-        sc_vstore(out, b0);
-    else
-        sc_vstore_partial(out, b0, n);
-    if (index)
-        sc_maxpool_indices(g, t0, ih0, iw0, n, index);
 }
 
 /* A block of output rows reads its windows from a copy of the input rows
@@ -226,24 +207,20 @@ sc_maxpool_padded_block(const sc_pool_geom *g, const int64_t sw, const int64_t k
 {
     const int64_t vs = SC_VLEN * sw, nl = four ? SC_VLEN : n;
     const float *base = p + o * sw;
-    sc_vf b0 = sc_maxpool_load(base, sw, nl), b1 = b0, b2 = b0, b3 = b0;
+    sc_vf b0 = sc_pool_load(base, sw, nl), b1 = b0, b2 = b0, b3 = b0;
     if (four) {
-        b1 = sc_maxpool_load(base + vs, sw, SC_VLEN);
-        b2 = sc_maxpool_load(base + 2 * vs, sw, SC_VLEN);
-        b3 = sc_maxpool_load(base + 3 * vs, sw, SC_VLEN);
+        b1 = sc_pool_load(base + vs, sw, SC_VLEN);
+        b2 = sc_pool_load(base + 2 * vs, sw, SC_VLEN);
+        b3 = sc_pool_load(base + 3 * vs, sw, SC_VLEN);
     }
     sc_vf t0 = sc_vzero(), t1 = t0, t2 = t0, t3 = t0;
 #define SC_MAXPOOL_STEP(b, tap, v)                                                              \
     do {                                                                                       \
         const sc_vf v_ = (v);                                                                  \
-        if (exact) {                                                                           \
-            const sc_vmask take_ = sc_vmask_or(sc_vcmp_gt(v_, b), sc_visnan(v_));             \
-            b = sc_vblend(b, v_, take_);                                                       \
-            if (with_idx)                                                                      \
-                tap = sc_vblend(tap, t, take_);                                                \
-        } else {                                                                               \
+        if (exact)                                                                             \
+            SC_MAXPOOL_TAKE(b, tap, v_, t, with_idx);                                          \
+        else                                                                                   \
             b = sc_vmax(v_, b);                                                                \
-        }                                                                                      \
     } while (0)
     for (int64_t i = 0; i < kh; i++) {
         const float *row = base + i * dh * ld;
@@ -251,25 +228,16 @@ sc_maxpool_padded_block(const sc_pool_geom *g, const int64_t sw, const int64_t k
             const float *q = row + j * dw;
             const sc_vf t = sc_vset1((float)(i * kw + j));
             (void)t;
-            SC_MAXPOOL_STEP(b0, t0, sc_maxpool_load(q, sw, nl));
+            SC_MAXPOOL_STEP(b0, t0, sc_pool_load(q, sw, nl));
             if (four) {
-                SC_MAXPOOL_STEP(b1, t1, sc_maxpool_load(q + vs, sw, SC_VLEN));
-                SC_MAXPOOL_STEP(b2, t2, sc_maxpool_load(q + 2 * vs, sw, SC_VLEN));
-                SC_MAXPOOL_STEP(b3, t3, sc_maxpool_load(q + 3 * vs, sw, SC_VLEN));
+                SC_MAXPOOL_STEP(b1, t1, sc_pool_load(q + vs, sw, SC_VLEN));
+                SC_MAXPOOL_STEP(b2, t2, sc_pool_load(q + 2 * vs, sw, SC_VLEN));
+                SC_MAXPOOL_STEP(b3, t3, sc_pool_load(q + 3 * vs, sw, SC_VLEN));
             }
         }
     }
 #undef SC_MAXPOOL_STEP
-    if (four) {
-        sc_vstore(orow + o, b0);
-        sc_vstore(orow + o + SC_VLEN, b1);
-        sc_vstore(orow + o + 2 * SC_VLEN, b2);
-        sc_vstore(orow + o + 3 * SC_VLEN, b3);
-    } else if (n == SC_VLEN) {
-        sc_vstore(orow + o, b0);
-    } else {
-        sc_vstore_partial(orow + o, b0, n);
-    }
+    sc_pool_store(orow + o, b0, b1, b2, b3, four, n);
     if (with_idx) {
         const int64_t at = (oh * g->sh - g->ph) * g->w + o * sw - g->pw;
         sc_maxpool_indices_tab(t0, at, sw, nl, off, irow + o);
