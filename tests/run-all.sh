@@ -7,6 +7,9 @@
 #   sanitize   AddressSanitizer + UndefinedBehaviorSanitizer build of the native suite
 #   avx512emu  the AVX-512 sources built on SIMDe's AVX-512 emulation (AVX2
 #              code), with ASan+UBSan, on any AVX2+FMA host (asserts avx512)
+#   torch      the native build's shared library against PyTorch itself
+#              (Debian's python3-torch): tests/torch/torch-diff.py on the
+#              native ISA and on scalar (SIMDCONV_ISA=scalar)
 # It first installs, from Debian's packages, whatever of that is missing.
 #
 # No emulator in Debian executes AVX-512 instructions (qemu 7.2 stops at
@@ -40,6 +43,7 @@ install_packages() {
         qemu-user
         gcc-aarch64-linux-gnu libc6-dev-arm64-cross
         libsleef-dev:arm64 libgomp1:arm64 libc6:arm64
+        python3-torch python3-numpy
     )
     # (--no-install-recommends below: list what is needed, e.g. the cross
     # libc6-dev that gcc-aarch64-linux-gnu only recommends.)
@@ -200,6 +204,40 @@ stage_avx512emu() {
             UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 }
 
+# tests/torch/torch-diff.py on the native build's shared library: random
+# descriptors of every parameter against PyTorch, on the native ISA and on
+# scalar. Python is Debian's (/usr/bin/python3), which python3-torch serves.
+stage_torch() {
+    local dir="$BUILD_ROOT/native" logf="$BUILD_ROOT/torch.log" lib rc=0 runs=0 ok=0 isa
+    { [ -f "$dir/CMakeCache.txt" ] ||
+        configure "$dir" -DCMAKE_BUILD_TYPE=Release -DSC_WERROR=ON -DSC_TEST_LAUNCHER= \
+            -DSC_EXPECT_ISA="$NATIVE_ISA"; } && build "$dir" || return 1
+    lib=$(find "$dir/kernels" -name 'libsimdconv.so' | head -1)
+    [ -n "$lib" ] || { log "no libsimdconv.so in $dir"; return 1; }
+    : >"$logf"
+    for isa in native scalar; do
+        local env=() seed=1 cases=600
+        [ $isa = scalar ] && env=(SIMDCONV_ISA=scalar) seed=2 cases=400
+        runs=$((runs + 1))
+        if timeout "$TEST_TIMEOUT" env "${env[@]}" OMP_WAIT_POLICY=passive \
+            /usr/bin/python3 "$ROOT/tests/torch/torch-diff.py" \
+            "$lib" --seed $seed --cases $cases >>"$logf" 2>&1; then
+            ok=$((ok + 1))
+        else
+            rc=1
+        fi
+    done
+    grep -E '^(FAIL|torch-diff|Traceback)' "$logf" | head -40 | sed 's/^/    /'
+    [ $rc -eq 0 ] || { log "    last lines of $logf:"; tail -5 "$logf" | sed 's/^/    /'; }
+    TESTS[torch]="$ok/$runs"
+    CHECKS[torch]=$(grep -E '^torch-diff' "$logf" |
+        sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/' |
+        awk '{p += $1; f += $2} END {print p + 0 "/" p + f}')
+    TOTAL_PASSED=$((TOTAL_PASSED + ok))
+    TOTAL_FAILED=$((TOTAL_FAILED + runs - ok))
+    return $rc
+}
+
 run_stage() {
     local stage=$1; shift
     log ""
@@ -212,6 +250,7 @@ run_stage() {
         aarch64)  stage_aarch64 ;;
         sanitize) stage_sanitize ;;
         avx512emu) stage_avx512emu ;;
+        torch)    stage_torch ;;
     esac
     rc=$?
     SECONDS_TAKEN[$stage]=$((SECONDS - t0))
@@ -238,7 +277,7 @@ if [ "$(uname -m)" = x86_64 ] && [ "$NATIVE_ISA" != avx512 ]; then
 fi
 
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(native haswell nehalem aarch64 sanitize avx512emu)
+[ ${#stages[@]} -gt 0 ] || stages=(native haswell nehalem aarch64 sanitize avx512emu torch)
 for s in "${stages[@]}"; do
     case "$s" in
         native)   run_stage native "native $NATIVE_ISA, Release, -Werror" ;;
@@ -247,7 +286,8 @@ for s in "${stages[@]}"; do
         aarch64)  run_stage aarch64 "aarch64 cross build, qemu-aarch64, expects neon, SC_TEST_SCALE=$EMU_SCALE" ;;
         sanitize) run_stage sanitize "ASan+UBSan, native $NATIVE_ISA" ;;
         avx512emu) run_stage avx512emu "AVX-512 sources on SIMDe emulation, ASan+UBSan, expects avx512" ;;
-        *) log "unknown stage '$s' (native haswell nehalem aarch64 sanitize avx512emu)"; exit 2 ;;
+        torch)    run_stage torch "against PyTorch (python3-torch), native $NATIVE_ISA and scalar" ;;
+        *) log "unknown stage '$s' (native haswell nehalem aarch64 sanitize avx512emu torch)"; exit 2 ;;
     esac
 done
 
