@@ -25,6 +25,9 @@ PyTorch's semantics; this checks that reading against PyTorch.
 
 Usage: torch-diff.py LIBSIMDCONV.so [--seed S] [--cases N]
 Prints "torch-diff: N passed, M failed" and exits non-zero on a failure.
+With --accuracy it prints, instead, the largest error of PyTorch's float32
+convolution and of each simdconv route against double precision on a few
+real layers (the README's table).
 SIMDCONV_ISA in the environment caps the ISA as for any host program.
 """
 import argparse
@@ -283,13 +286,59 @@ class Diff:
         self.check(st == 0 and bool(good.all()), tag + where)
 
 
+# (N, Cin, H, W, Cout, K, stride, pad): the README's accuracy table
+ACCURACY_LAYERS = [
+    ("ResNet 3x3 64ch 56x56", (1, 64, 56, 56, 64, 3, 1, 1)),
+    ("ResNet 3x3 256ch 14x14", (1, 256, 14, 14, 256, 3, 1, 1)),
+    ("ResNet 3x3 512ch 7x7", (1, 512, 7, 7, 512, 3, 1, 1)),
+    ("Inception 5x5 16->32 28x28", (1, 16, 28, 28, 32, 5, 1, 2)),
+    ("ResNet stem 7x7/2", (1, 3, 224, 224, 64, 7, 2, 3)),
+    ("AlexNet conv1 11x11/4", (1, 3, 227, 227, 96, 11, 4, 0)),
+]
+
+
+def accuracy(t):
+    """Largest absolute error against a double-precision convolution, on
+    x ~ N(0, 1) and w ~ N(0, 1/K) (outputs of unit variance), for PyTorch's
+    own float32 convolution and each of simdconv's routes."""
+    routes = [("im2col", 2, 0), ("F(2x2,3x3)", 3, 2), ("F(4x4,3x3)", 3, 4),
+              ("F(3x3,4x4)", 3, 3), ("auto", 0, 0)]
+    print("| layer | PyTorch float32 | " + " | ".join(r[0] for r in routes) + " |")
+    print("|---" * (len(routes) + 2) + "|")
+    for label, (n, cin, h, w, cout, k, s, p) in ACCURACY_LAYERS:
+        x = torch.randn(n, cin, h, w)
+        wt = torch.randn(cout, cin, k, k) / math.sqrt(cin * k * k)
+        ref = F.conv2d(x.double(), wt.double(), None, s, p)
+        row = [f"{(F.conv2d(x, wt, None, s, p).double() - ref).abs().max().item():.1e}"]
+        for _, algo, tile in routes:
+            d = ConvDesc(n, cin, h, w, cout, k, k, s, s, p, p, 1, 1, 1, 0, 0, 0)
+            plan = C.c_void_p()
+            wn, xn = wt.numpy().copy(), x.numpy().copy()
+            if t.lib.sc_conv2d_plan_create(C.byref(d), fp(wn), None,
+                                           C.byref(ConvOpt(algo, 1, tile)), C.byref(plan)):
+                row.append("-")
+                continue
+            out = np.zeros(tuple(ref.shape), dtype=np.float32)
+            t.lib.sc_conv2d_run(plan, fp(xn), fp(out))
+            name = t.lib.sc_conv2d_plan_describe(plan).decode().split("/")[0]
+            t.lib.sc_conv2d_plan_destroy(plan)
+            e = (torch.from_numpy(out).double() - ref).abs().max().item()
+            row.append(f"{e:.1e}" + (f" ({name})" if algo == 0 else ""))
+        print(f"| {label} | " + " | ".join(row) + " |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("lib")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--cases", type=int, default=500)
+    ap.add_argument("--accuracy", action="store_true",
+                    help="print the largest errors of each route on real layers instead")
     a = ap.parse_args()
     t = Diff(a.lib, a.seed)
+    if a.accuracy:
+        accuracy(t)
+        return
     isa = ["scalar", "avx2", "avx512", "neon"][t.lib.sc_isa_active()]
     for i in range(a.cases):
         t.conv_case(i)
