@@ -10,10 +10,13 @@
  *
  * A block of output rows reads its windows from a copy of its input rows
  * padded with -inf (sc_maxpool_padded), so every output is vectorised over
- * output columns. Rows too wide for that copy (or windows of over
- * SC_MAXPOOL_TAPS taps with indices) take the first path: windows that lie
- * fully inside the input are vectorised and every other window goes through
- * sc_maxpool_one, which is PyTorch's loop verbatim.
+ * output columns. Rows too wide for that copy take the first path: windows
+ * that lie fully inside the input are vectorised and every other window goes
+ * through sc_maxpool_one, which is PyTorch's loop verbatim.
+ *
+ * With indices, the winning tap's offset from its window's corner (i*dh*W +
+ * j*dw) rides along in float lanes, and sc_vstore_index turns it into the
+ * index: exact while offsets stay below 2^24, which the kernel checks.
  */
 #ifndef SC_MAXPOOL_FN
 #error "define SC_MAXPOOL_FN and include a kernels/simd/<isa>.h before maxpool-impl.h"
@@ -62,7 +65,7 @@ static inline void sc_maxpool_one(const sc_pool_geom *g, const float *in, int64_
         *index = best_at;
 }
 
-/* PyTorch's running maximum of one vector after tap v (number t, tracked in
+/* PyTorch's running maximum of one vector after tap v (offset t, tracked in
    tap when track is set): greater or NaN replaces. */
 #define SC_MAXPOOL_TAKE(best, tap, v, t, track)                                                 \
     do {                                                                                       \
@@ -71,18 +74,6 @@ static inline void sc_maxpool_one(const sc_pool_geom *g, const float *in, int64_
         if (track)                                                                             \
             tap = sc_vblend(tap, t, take_);                                                    \
     } while (0)
-
-static inline void sc_maxpool_indices(const sc_pool_geom *g, sc_vf tap, int64_t ih0, int64_t iw0,
-                                      int64_t n, int64_t *index)
-{
-    float taps[SC_VLEN];
-    sc_vstore(taps, tap);
-    for (int64_t l = 0; l < n; l++) {
-        int64_t t = (int64_t)taps[l];
-        int64_t i = t / g->kw, j = t % g->kw;
-        index[l] = (ih0 + i * g->dh) * g->w + iw0 + l * g->sw + j * g->dw;
-    }
-}
 
 /* Outputs (oh, ow .. ow+n-1) (n <= SC_VLEN), or four whole vectors of them
    when four is set, all of whose windows are inside the input: four
@@ -107,7 +98,7 @@ sc_maxpool_block(const sc_pool_geom *g, const float *in, int64_t oh, int64_t ow,
     for (int64_t i = 0; i < g->kh; i++) {
         const float *row = base + i * g->dh * g->w;
         for (int64_t j = (i == 0 ? 1 : 0); j < g->kw; j++) {
-            const sc_vf t = sc_vset1((float)(i * g->kw + j));
+            const sc_vf t = sc_vset1((float)(i * g->dh * g->w + j * g->dw));
             const float *p = row + j * g->dw;
             const sc_vf v0 = sc_pool_load(p, g->sw, nl);
             SC_MAXPOOL_TAKE(b0, t0, v0, t, index);
@@ -123,11 +114,12 @@ sc_maxpool_block(const sc_pool_geom *g, const float *in, int64_t oh, int64_t ow,
     }
     sc_pool_store(out, b0, b1, b2, b3, four, n);
     if (index) {
-        sc_maxpool_indices(g, t0, ih0, iw0, nl, index);
+        const int64_t at = ih0 * g->w + iw0;
+        sc_vstore_index(index, t0, at, g->sw, nl);
         if (four) {
-            sc_maxpool_indices(g, t1, ih0, iw0 + vs, SC_VLEN, index + SC_VLEN);
-            sc_maxpool_indices(g, t2, ih0, iw0 + 2 * vs, SC_VLEN, index + 2 * SC_VLEN);
-            sc_maxpool_indices(g, t3, ih0, iw0 + 3 * vs, SC_VLEN, index + 3 * SC_VLEN);
+            sc_vstore_index(index + SC_VLEN, t1, at + vs, g->sw, SC_VLEN);
+            sc_vstore_index(index + 2 * SC_VLEN, t2, at + 2 * vs, g->sw, SC_VLEN);
+            sc_vstore_index(index + 3 * SC_VLEN, t3, at + 3 * vs, g->sw, SC_VLEN);
         }
     }
 }
@@ -142,18 +134,6 @@ sc_maxpool_block(const sc_pool_geom *g, const float *in, int64_t oh, int64_t ow,
    instead (NaN wins, the last one), as indices always do. The copy lives on
    the stack (16 KiB); rows too wide for it take the plain path. */
 #define SC_MAXPOOL_PAD_FLOATS 4096
-#define SC_MAXPOOL_TAPS 256 /* windows with indices up to this many taps */
-
-/* Indices of n lanes whose winning tap numbers are in tap, the window of
-   lane l starting at element at + l*sw. */
-static inline void sc_maxpool_indices_tab(sc_vf tap, int64_t at, int64_t sw, int64_t n,
-                                          const int64_t *off, int64_t *index)
-{
-    float taps[SC_VLEN];
-    sc_vstore(taps, tap);
-    for (int64_t l = 0; l < n; l++)
-        index[l] = at + l * sw + off[(int64_t)taps[l]];
-}
 
 /* Padded row pr (input row pr - ph) into dst, columns [0, span): input
    column c at pw + c, -inf elsewhere; the row's stride leaves SC_VLEN of
@@ -194,7 +174,7 @@ static inline sc_vf sc_maxpool_pad_row(const sc_pool_geom *g, const float *in, i
 
 /* Outputs o .. o+n-1 (or four vectors) of row oh from the padded copy at
    p (the window's top-left tap of output o): exact is PyTorch's blend, else
-   sc_vmax. With indices (exact then), the winning tap's number rides along;
+   sc_vmax. With indices (exact then), the winning tap's offset rides along;
    a window whose maximum is -inf may have its first tap in the padding,
    where PyTorch names the first tap inside the input: such outputs are
    recomputed by sc_maxpool_one. */
@@ -202,8 +182,8 @@ static inline __attribute__((always_inline)) void
 sc_maxpool_padded_block(const sc_pool_geom *g, const int64_t sw, const int64_t kh,
                         const int64_t kw, const int64_t dh, const int64_t dw, const float *in,
                         const float *p, int64_t ld, int64_t oh, int64_t o, int64_t n,
-                        const int four, const int exact, const int with_idx,
-                        const int64_t *off, float *orow, int64_t *irow)
+                        const int four, const int exact, const int with_idx, float *orow,
+                        int64_t *irow)
 {
     const int64_t vs = SC_VLEN * sw, nl = four ? SC_VLEN : n;
     const float *base = p + o * sw;
@@ -226,7 +206,7 @@ sc_maxpool_padded_block(const sc_pool_geom *g, const int64_t sw, const int64_t k
         const float *row = base + i * dh * ld;
         for (int64_t j = (i == 0 ? 1 : 0); j < kw; j++) {
             const float *q = row + j * dw;
-            const sc_vf t = sc_vset1((float)(i * kw + j));
+            const sc_vf t = sc_vset1((float)(i * dh * g->w + j * dw));
             (void)t;
             SC_MAXPOOL_STEP(b0, t0, sc_pool_load(q, sw, nl));
             if (four) {
@@ -239,16 +219,23 @@ sc_maxpool_padded_block(const sc_pool_geom *g, const int64_t sw, const int64_t k
 #undef SC_MAXPOOL_STEP
     sc_pool_store(orow + o, b0, b1, b2, b3, four, n);
     if (with_idx) {
+        /* The corner may lie in the padding: such indices are overwritten
+           below, all others point inside the plane. */
         const int64_t at = (oh * g->sh - g->ph) * g->w + o * sw - g->pw;
-        sc_maxpool_indices_tab(t0, at, sw, nl, off, irow + o);
+        sc_vstore_index(irow + o, t0, at, sw, nl);
+        const sc_vf ninf = sc_vset1(-INFINITY);
+        sc_vmask m = sc_vcmp_eq(b0, ninf);
         if (four) {
-            sc_maxpool_indices_tab(t1, at + vs, sw, SC_VLEN, off, irow + o + SC_VLEN);
-            sc_maxpool_indices_tab(t2, at + 2 * vs, sw, SC_VLEN, off, irow + o + 2 * SC_VLEN);
-            sc_maxpool_indices_tab(t3, at + 3 * vs, sw, SC_VLEN, off, irow + o + 3 * SC_VLEN);
+            sc_vstore_index(irow + o + SC_VLEN, t1, at + vs, sw, SC_VLEN);
+            sc_vstore_index(irow + o + 2 * SC_VLEN, t2, at + 2 * vs, sw, SC_VLEN);
+            sc_vstore_index(irow + o + 3 * SC_VLEN, t3, at + 3 * vs, sw, SC_VLEN);
+            m = sc_vmask_or(sc_vmask_or(m, sc_vcmp_eq(b1, ninf)),
+                            sc_vmask_or(sc_vcmp_eq(b2, ninf), sc_vcmp_eq(b3, ninf)));
         }
-        for (int64_t l = o; l < o + (four ? 4 * SC_VLEN : n); l++)
-            if (orow[l] == -INFINITY)
-                sc_maxpool_one(g, in, oh, l, orow + l, irow + l);
+        if (sc_vmask_any(m))
+            for (int64_t l = o; l < o + (four ? 4 * SC_VLEN : n); l++)
+                if (orow[l] == -INFINITY)
+                    sc_maxpool_one(g, in, oh, l, orow + l, irow + l);
     }
 }
 
@@ -259,7 +246,7 @@ static inline __attribute__((always_inline)) void
 sc_maxpool_padded_rows(const sc_pool_geom *g, const int64_t sw, const int64_t kh,
                        const int64_t kw, const int64_t dh, const int64_t dw, const float *in,
                        const float *buf, int64_t ld, int64_t oh, int64_t nrows, const int exact,
-                       const int with_idx, const int64_t *off, float *out, int64_t *indices)
+                       const int with_idx, float *out, int64_t *indices)
 {
     for (int64_t r = 0; r < nrows; r++) {
         const float *p = buf + r * g->sh * ld;
@@ -267,7 +254,7 @@ sc_maxpool_padded_rows(const sc_pool_geom *g, const int64_t sw, const int64_t kh
         int64_t *irow = with_idx ? indices + (oh + r) * g->wo : NULL;
 #define SC_MAXPOOL_PBLOCK(o, n, four)                                                           \
     sc_maxpool_padded_block(g, sw, kh, kw, dh, dw, in, p, ld, oh + r, o, n, four, exact,       \
-                            with_idx, off, orow, irow)
+                            with_idx, orow, irow)
         SC_POOL_ROW_BLOCKS(0, g->wo, SC_MAXPOOL_PBLOCK);
 #undef SC_MAXPOOL_PBLOCK
     }
@@ -280,16 +267,8 @@ static int sc_maxpool_padded(const sc_pool_geom *g, const float *in, float *out,
     const int64_t span = (g->wo - 1) * g->sw + (g->kw - 1) * g->dw + 1;
     const int64_t ld = span + SC_VLEN;
     const int64_t wrows = (g->kh - 1) * g->dh + 1; /* padded rows one output row reads */
-    if (span > SC_MAXPOOL_PAD_FLOATS || wrows > SC_MAXPOOL_PAD_FLOATS / ld ||
-        (indices && g->kh * g->kw > SC_MAXPOOL_TAPS))
+    if (span > SC_MAXPOOL_PAD_FLOATS || wrows > SC_MAXPOOL_PAD_FLOATS / ld)
         return 0;
-    /* Tap number -> offset of its input element from the window's corner:
-       a lookup per index, where dividing by kw had cost two divisions. */
-    int64_t off[SC_MAXPOOL_TAPS];
-    if (indices)
-        for (int64_t i = 0; i < g->kh; i++)
-            for (int64_t j = 0; j < g->kw; j++)
-                off[i * g->kw + j] = i * g->dh * g->w + j * g->dw;
     /* Output rows per block: their padded rows must fit. */
     const int64_t per = (SC_MAXPOOL_PAD_FLOATS / ld - wrows) / g->sh + 1;
     const int d1 = g->dh == 1 && g->dw == 1;
@@ -303,8 +282,8 @@ static int sc_maxpool_padded(const sc_pool_geom *g, const float *in, float *out,
         const float nan_probe = sc_vreduce_add(probe);
         /* The common windows with constants; indices always blend. */
 #define SC_MAXPOOL_ROWS(SW, KH, KW, DH, DW, EXACT, IDX)                                         \
-    sc_maxpool_padded_rows(g, SW, KH, KW, DH, DW, in, buf, ld, oh, nrows, EXACT, IDX, off,     \
-                           out, indices)
+    sc_maxpool_padded_rows(g, SW, KH, KW, DH, DW, in, buf, ld, oh, nrows, EXACT, IDX, out,     \
+                           indices)
 #define SC_MAXPOOL_GEOMETRIES(EXACT, IDX)                                                       \
     do {                                                                                       \
         if (d1 && g->kh == 3 && g->kw == 3 && g->sw == 1)                                      \
@@ -334,9 +313,11 @@ void SC_MAXPOOL_FN(const sc_pool_geom *g, const float *in, float *out, int64_t *
     int64_t oh_lo, oh_hi, ow_lo, ow_hi;
     sc_interior_range(g->h, g->ho, g->ph, g->sh, (g->kh - 1) * g->dh, &oh_lo, &oh_hi);
     sc_interior_range(g->w, g->wo, g->pw, g->sw, (g->kw - 1) * g->dw, &ow_lo, &ow_hi);
-    /* Tap numbers ride in float lanes, exact below 2^24; x86 gathers take
-       32-bit lane offsets. Windows beyond either limit take the plain path. */
-    const int vector_ok = sc_vstride_ok(g->sw) && g->kh * g->kw <= (INT64_C(1) << 24);
+    /* Tap offsets ride in float lanes, exact below 2^24 (with indices); x86
+       gathers take 32-bit lane offsets. Windows beyond either limit take
+       the scalar path. */
+    const int64_t max_off = (g->kh - 1) * g->dh * g->w + (g->kw - 1) * g->dw;
+    const int vector_ok = sc_vstride_ok(g->sw) && (!indices || max_off < (INT64_C(1) << 24));
     if (vector_ok && sc_maxpool_padded(g, in, out, indices, oh0, oh1))
         return;
 

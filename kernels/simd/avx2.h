@@ -96,6 +96,7 @@ static inline sc_vmask sc_visnan(sc_vf a) { return _mm256_cmp_ps(a, a, _CMP_UNOR
 static inline sc_vmask sc_vmask_or(sc_vmask a, sc_vmask b) { return _mm256_or_ps(a, b); }
 static inline sc_vmask sc_vmask_and(sc_vmask a, sc_vmask b) { return _mm256_and_ps(a, b); }
 static inline sc_vf sc_vblend(sc_vf a, sc_vf b, sc_vmask m) { return _mm256_blendv_ps(a, b, m); }
+static inline int sc_vmask_any(sc_vmask m) { return _mm256_movemask_ps(m) != 0; }
 
 static inline float sc_vreduce_add(sc_vf v)
 {
@@ -123,6 +124,13 @@ static inline void sc_vtranspose(sc_vf r[8])
         r[k] = _mm256_permute2f128_ps(t[k], t[k + 4], 0x20);
         r[k + 4] = _mm256_permute2f128_ps(t[k], t[k + 4], 0x31);
     }
+}
+
+#include "simd/x86-index.h"
+
+static inline void sc_vstore_index(int64_t *dst, sc_vf off, int64_t base, int64_t step, int64_t n)
+{
+    sc_x86_store_index8(dst, off, base, step, n);
 }
 
 #endif

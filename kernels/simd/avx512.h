@@ -89,6 +89,7 @@ static inline sc_vmask sc_visnan(sc_vf a) { return _mm512_cmp_ps_mask(a, a, _CMP
 static inline sc_vmask sc_vmask_or(sc_vmask a, sc_vmask b) { return (sc_vmask)(a | b); }
 static inline sc_vmask sc_vmask_and(sc_vmask a, sc_vmask b) { return (sc_vmask)(a & b); }
 static inline sc_vf sc_vblend(sc_vf a, sc_vf b, sc_vmask m) { return _mm512_mask_blend_ps(m, a, b); }
+static inline int sc_vmask_any(sc_vmask m) { return m != 0; }
 
 static inline float sc_vreduce_add(sc_vf v)
 {
@@ -130,6 +131,17 @@ static inline void sc_vtranspose(sc_vf r[16])
         r[8 + k] = _mm512_permutex2var_ps(a1, lo2, b1);
         r[12 + k] = _mm512_permutex2var_ps(a1, hi2, b1);
     }
+}
+
+#include "simd/x86-index.h"
+
+/* Two halves of eight: the 512-bit int64 widening is no faster per index
+   and is one more intrinsic for the emulation to supply. */
+static inline void sc_vstore_index(int64_t *dst, sc_vf off, int64_t base, int64_t step, int64_t n)
+{
+    sc_x86_store_index8(dst, _mm512_castps512_ps256(off), base, step, n < 8 ? n : 8);
+    if (n > 8)
+        sc_x86_store_index8(dst + 8, _mm512_extractf32x8_ps(off, 1), base + 8 * step, step, n - 8);
 }
 
 #endif

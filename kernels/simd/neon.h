@@ -93,6 +93,7 @@ static inline sc_vmask sc_visnan(sc_vf a) { return vmvnq_u32(vceqq_f32(a, a)); }
 static inline sc_vmask sc_vmask_or(sc_vmask a, sc_vmask b) { return vorrq_u32(a, b); }
 static inline sc_vmask sc_vmask_and(sc_vmask a, sc_vmask b) { return vandq_u32(a, b); }
 static inline sc_vf sc_vblend(sc_vf a, sc_vf b, sc_vmask m) { return vbslq_f32(m, b, a); }
+static inline int sc_vmask_any(sc_vmask m) { return vmaxvq_u32(m) != 0; }
 
 static inline float sc_vreduce_add(sc_vf v)
 {
@@ -107,6 +108,25 @@ static inline void sc_vtranspose(sc_vf r[4])
     r[1] = vcombine_f32(vget_low_f32(a.val[1]), vget_low_f32(b.val[1]));
     r[2] = vcombine_f32(vget_high_f32(a.val[0]), vget_high_f32(b.val[0]));
     r[3] = vcombine_f32(vget_high_f32(a.val[1]), vget_high_f32(b.val[1]));
+}
+
+static inline void sc_vstore_index(int64_t *dst, sc_vf off, int64_t base, int64_t step, int64_t n)
+{
+    const int32x4_t o = vcvtq_s32_f32(off);
+    const int64x2_t b0 = vcombine_s64(vdup_n_s64(base), vdup_n_s64(base + step));
+    const int64x2_t b1 = vaddq_s64(b0, vdupq_n_s64(2 * step));
+    const int64x2_t lo = vaddq_s64(vmovl_s32(vget_low_s32(o)), b0);
+    const int64x2_t hi = vaddq_s64(vmovl_high_s32(o), b1);
+    if (n == 4) {
+        vst1q_s64(dst, lo);
+        vst1q_s64(dst + 2, hi);
+        return;
+    }
+    int64_t t[4];
+    vst1q_s64(t, lo);
+    vst1q_s64(t + 2, hi);
+    for (int64_t l = 0; l < n; l++)
+        dst[l] = t[l];
 }
 
 #endif

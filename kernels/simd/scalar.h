@@ -19,12 +19,15 @@
  *       so b is returned whenever either is NaN, identically on every ISA
  *   sc_vcmp_gt/lt/ge/le/eq(a, b)  ordered quiet compares: false on NaN
  *   sc_visnan(a)
- *   sc_vmask_or, sc_vmask_and
+ *   sc_vmask_or, sc_vmask_and, sc_vmask_any(m)  whether any lane is set
  *   sc_vblend(a, b, m)  lane = m ? b : a
  *   sc_vabs, sc_vneg
  *   sc_vreduce_add(v)  sum of lanes, fixed order per ISA
  *   sc_vtranspose(r)  r[SC_VLEN] as a square matrix, transposed in place:
  *       lane j of r[i] becomes lane i of r[j]
+ *   sc_vstore_index(dst, off, base, step, n)  dst[l] = base + l*step + off_l
+ *       for lanes l < n (1 <= n <= SC_VLEN), off's lanes whole numbers in
+ *       [0, 2^24): int64 indices from offsets carried in float lanes
  */
 #ifndef SC_SIMD_SCALAR_H
 #define SC_SIMD_SCALAR_H
@@ -82,9 +85,17 @@ static inline sc_vmask sc_visnan(sc_vf a) { return a != a; }
 static inline sc_vmask sc_vmask_or(sc_vmask a, sc_vmask b) { return a | b; }
 static inline sc_vmask sc_vmask_and(sc_vmask a, sc_vmask b) { return a & b; }
 static inline sc_vf sc_vblend(sc_vf a, sc_vf b, sc_vmask m) { return m ? b : a; }
+static inline int sc_vmask_any(sc_vmask m) { return m != 0; }
 
 static inline float sc_vreduce_add(sc_vf v) { return v; }
 
 static inline void sc_vtranspose(sc_vf r[SC_VLEN]) { (void)r; }
+
+static inline void sc_vstore_index(int64_t *dst, sc_vf off, int64_t base, int64_t step, int64_t n)
+{
+    (void)step;
+    (void)n;
+    *dst = base + (int64_t)off;
+}
 
 #endif
