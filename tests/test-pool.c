@@ -318,6 +318,18 @@ static void edge_cases(void)
         check_case(&d, &r, FILL_UNIFORM, 1, 0);
     }
 
+    /* Tap offsets from a window's corner of 2^24 and more (here 2048 rows
+       of 8192 floats, plus one column): indices then take the scalar path,
+       as float lanes would round them. */
+    sc_pool2d_desc_init(&d, SC_POOL_MAX, 1, 1, 2050, 8192, 2, 2);
+    d.stride_h = d.stride_w = 1;
+    d.dilation_h = 2048;
+    {
+        tc_rng r;
+        tc_rng_seed(&r, 25);
+        check_case(&d, &r, FILL_UNIFORM, 1, 2);
+    }
+
     /* ceil_mode: H=5, k=2, s=2 -> 3 (floor 2). */
     sc_pool2d_desc_init(&d, SC_POOL_MAX, 1, 1, 5, 5, 2, 2);
     d.ceil_mode = 1;
