@@ -105,6 +105,12 @@ static void make_shapes(void)
     d.pad_h = d.pad_w = 1;
     d.activation = SC_ACT_RELU;
     add_shape(&d, 1, "3x3 64->64 8x8, 5 MFLOP");
+    /* One pixel block of packed B over two reduction blocks: the threads
+       share it (slab by channels, B by rows, panels split). A 2x2 kernel,
+       which no Winograd route takes. */
+    sc_conv2d_desc_init(&d, 1, 96, 9, 9, 96, 2, 2);
+    d.activation = SC_ACT_TANH;
+    add_shape(&d, 1, "2x2 96->96 9x9, 5 MFLOP");
 }
 
 static void out_size(const sc_conv2d_desc *d, int64_t *n)
