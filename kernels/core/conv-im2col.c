@@ -86,11 +86,27 @@ typedef struct sc_im2col_state {
        slab channel, as {ci, i*dh, column offset of phase and tap}, so the
        packers and row tables need no division per k. */
     int64_t *ktab;
-    float *a;        /* [groups][mpanels][K][mr], zero rows past cout_g */
+    /* Rows of the next-to-last panel: mr, or fewer where the last panel
+       alone would hold fewer than mr/2 (sc_im2col_row). */
+    int64_t split;
+    float *a;        /* [groups][mpanels][K][mr], zero rows past each panel's own */
 } sc_im2col_state;
 
 static int64_t sc_round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 static int64_t sc_min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/* First output channel (within the group) of row panel mp; mp = mpanels
+   gives cout_g. Panels hold mr rows, except the last two when the last
+   would hold fewer than mr/2: a tile of so few rows keeps too few
+   accumulators to hide the FMA latency (6x16 on AVX2: 2 rows take the 4
+   cycles a k of 4 rows takes), so those rows are spread over both (32
+   channels: 6,6,6,6,4,4 rather than 6,6,6,6,6,2). */
+static int64_t sc_im2col_row(const sc_im2col_state *s, int64_t cout_g, int64_t mp)
+{
+    if (mp + 1 < s->mpanels)
+        return mp * s->mr;
+    return mp + 1 == s->mpanels ? (mp - 1) * s->mr + s->split : cout_g;
+}
 
 /* Decides whether B is packed through a slab and sizes it: up to
    slab_chans channels (a k-block's) x slab_rows distinct padded rows x
@@ -193,14 +209,19 @@ static sc_status sc_im2col_create(struct sc_conv2d_plan *p, const float *weight,
     s->direct_b = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->pad_top == 0 &&
                   g->pad_bottom == 0 && g->pad_left == 0 && g->pad_right == 0;
 
+    const int64_t tail = g->cout_g - (mpanels - 1) * mr; /* rows of the last panel */
+    s->split = mpanels >= 2 && 2 * tail < mr ? (mr + tail + 1) / 2 : mr;
     float *dst = s->a;
     for (int64_t grp = 0; grp < g->groups; grp++)
-        for (int64_t mp = 0; mp < mpanels; mp++)
+        for (int64_t mp = 0; mp < mpanels; mp++) {
+            const int64_t r0 = sc_im2col_row(s, g->cout_g, mp);
+            const int64_t r1 = sc_im2col_row(s, g->cout_g, mp + 1);
             for (int64_t kk = 0; kk < kdim; kk++)
                 for (int64_t i = 0; i < mr; i++) {
-                    const int64_t row = mp * mr + i;
-                    *dst++ = row < g->cout_g ? weight[(grp * g->cout_g + row) * kdim + kk] : 0.0f;
+                    const int64_t row = r0 + i;
+                    *dst++ = row < r1 ? weight[(grp * g->cout_g + row) * kdim + kk] : 0.0f;
                 }
+        }
 
     p->state = s;
     p->isa = k->isa;
@@ -469,9 +490,10 @@ static void sc_igemm_rows(const struct sc_conv2d_plan *p, const sc_im2col_state 
             bt[kk] = base[kk] + rm[rsel[kk]] * ld;
         for (int64_t mp = mp0; mp < mp1; mp++) {
             const float *a = a_g + (mp * s->kdim + k0) * mr;
-            const int64_t m = sc_min64(mr, g->cout_g - mp * mr);
-            const float *bias = k0 == 0 && bias_g ? bias_g + mp * mr : NULL;
-            float *c = c_g + mp * mr * npix + oh * wo;
+            const int64_t row = sc_im2col_row(s, g->cout_g, mp);
+            const int64_t m = sc_im2col_row(s, g->cout_g, mp + 1) - row;
+            const float *bias = k0 == 0 && bias_g ? bias_g + row : NULL;
+            float *c = c_g + row * npix + oh * wo;
             for (int64_t ow = 0; ow < wo; ow += nr)
                 s->k->ifn(kc, a, bt, ow, c + ow, npix, m, sc_min64(nr, wo - ow), k0 > 0, bias);
         }
@@ -589,10 +611,11 @@ static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state
             }
             for (int64_t mp = mp0; mp < mp1; mp++) {
                 const float *a = a_g + (mp * kdim + k0) * mr;
-                const int64_t m = sc_min64(mr, g->cout_g - mp * mr);
-                float *c = c_g + mp * mr * npix + p0 + q * nr;
+                const int64_t row = sc_im2col_row(s, g->cout_g, mp);
+                const int64_t m = sc_im2col_row(s, g->cout_g, mp + 1) - row;
+                float *c = c_g + row * npix + p0 + q * nr;
                 const float *bias =
-                    k0 == 0 && p->has_bias ? p->bias + grp * g->cout_g + mp * mr : NULL;
+                    k0 == 0 && p->has_bias ? p->bias + grp * g->cout_g + row : NULL;
                 s->k->fn(kc, a, bq, ldb, c, npix, m, n, k0 > 0, bias);
             }
         }
@@ -600,7 +623,8 @@ static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state
            per row segment, not per tile row (a call per 16 outputs cost
            more than the vector exp itself). */
         if (last && g->act != SC_ACT_NONE)
-            for (int64_t row = mp0 * mr; row < sc_min64(mp1 * mr, g->cout_g); row++)
+            for (int64_t row = sc_im2col_row(s, g->cout_g, mp0);
+                 row < sc_im2col_row(s, g->cout_g, mp1); row++)
                 sc_conv_activation(p, c_g + row * npix + p0, ncur);
         /* The next k-block's slab and B overwrite this one's. */
         SC_IM2COL_TEAM_BARRIER(team);
