@@ -286,8 +286,9 @@ for s in "${stages[@]}"; do
         aarch64)  run_stage aarch64 "aarch64 cross build, qemu-aarch64, expects neon, SC_TEST_SCALE=$EMU_SCALE" ;;
         sanitize) run_stage sanitize "ASan+UBSan, native $NATIVE_ISA" ;;
         avx512emu) run_stage avx512emu "AVX-512 sources on SIMDe emulation, ASan+UBSan, expects avx512" ;;
-        torch)    run_stage torch "against PyTorch (python3-torch), native $NATIVE_ISA and scalar" ;;
-        *) log "unknown stage '$s' (native haswell nehalem aarch64 sanitize avx512emu torch)"; exit 2 ;;
+        torch)    run_stage torch "against PyTorch (python3-torch), native $NATIVE_ISA, scalar" ;;
+        *) log "unknown stage '$s' (native haswell nehalem aarch64 sanitize avx512emu torch)"
+           exit 2 ;;
     esac
 done
 

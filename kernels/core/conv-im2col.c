@@ -24,9 +24,10 @@
  * output element is produced by one thread, summing KC blocks in ascending
  * order, so results do not depend on the thread count. Where those items
  * are too few for the threads and B is packed, the threads share each item
- * instead (sc_im2col_item), so that B is packed once, not once per thread. A 1x1 convolution
- * with stride 1 and no padding reads B directly off the input planes (on
- * small planes conv-im2col-1x1t.c may serve it first, transposed).
+ * instead (sc_im2col_item), so that B is packed once, not once per thread.
+ * A 1x1 convolution with stride 1 and no padding reads B directly off the
+ * input planes (on small planes conv-im2col-1x1t.c may serve it first,
+ * transposed).
  */
 #include <omp.h>
 #include <stdio.h>

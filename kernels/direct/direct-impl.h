@@ -385,9 +385,10 @@ static void sc_direct_pointwise(const float *x, int64_t plane, int64_t cin_g, co
         const int64_t part = n - p < SC_VLEN ? n - p : SC_VLEN;
         sc_vf a = bv;
         const float *q = x + p;
-        for (int64_t ic = 0; ic < cin_g; ic++, q += plane)
-            a = sc_vfma(sc_vset1(w_oc[ic]), part < SC_VLEN ? sc_vload_partial(q, part) : sc_vload(q),
-                        a);
+        for (int64_t ic = 0; ic < cin_g; ic++, q += plane) {
+            const sc_vf v = part < SC_VLEN ? sc_vload_partial(q, part) : sc_vload(q);
+            a = sc_vfma(sc_vset1(w_oc[ic]), v, a);
+        }
         if (part < SC_VLEN)
             sc_vstore_partial(y + p, a, part);
         else
