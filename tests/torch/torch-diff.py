@@ -103,6 +103,12 @@ class Diff:
             if self.failed <= 30:
                 print("FAIL", what)
 
+    def refused(self, tag, st, plan, destroy):
+        """A descriptor PyTorch refuses: create must return SC_INVALID_ARGUMENT."""
+        self.check(st == 1, f"{tag}: PyTorch refuses it, create returned {st}")
+        if st == 0:
+            destroy(plan)
+
     # ------------------------------------------------------------ convolution
     def conv_shape(self):
         r = self.rng
@@ -167,9 +173,7 @@ class Diff:
                                             C.byref(ConvOpt(algo, threads, 0)), C.byref(plan))
         tag = f"conv {i} algo={ALGOS[algo]} threads={threads} bias={int(bias)} {fields(d)}"
         if not torch_ok:
-            self.check(st == 1, f"{tag}: PyTorch refuses it, create returned {st}")
-            if st == 0:
-                self.lib.sc_conv2d_plan_destroy(plan)
+            self.refused(tag, st, plan, self.lib.sc_conv2d_plan_destroy)
             return
         if st != 0:
             # a forced algorithm may decline the shape; AUTO may not
@@ -248,9 +252,7 @@ class Diff:
         st = self.lib.sc_pool2d_plan_create(C.byref(d), C.byref(PoolOpt(threads)), C.byref(plan))
         tag = f"pool {i} {kind} indices={int(want_idx)} threads={threads} {fields(d)}"
         if not torch_ok:
-            self.check(st == 1, f"{tag}: PyTorch refuses it, create returned {st}")
-            if st == 0:
-                self.lib.sc_pool2d_plan_destroy(plan)
+            self.refused(tag, st, plan, self.lib.sc_pool2d_plan_destroy)
             return
         ho, wo = ref.shape[2], ref.shape[3]
         if st != 0:
