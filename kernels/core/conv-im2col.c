@@ -102,11 +102,14 @@ static int64_t sc_min64(int64_t a, int64_t b) { return a < b ? a : b; }
    accumulators to hide the FMA latency (6x16 on AVX2: 2 rows take the 4
    cycles a k of 4 rows takes), so those rows are spread over both (32
    channels: 6,6,6,6,4,4 rather than 6,6,6,6,6,2). */
+static inline int64_t sc_panel_row(int64_t mp, int64_t mpanels, int64_t mr, int64_t last,
+                                   int64_t cout_g)
+{
+    return mp + 1 < mpanels ? mp * mr : mp + 1 == mpanels ? last : cout_g;
+}
 static int64_t sc_im2col_row(const sc_im2col_state *s, int64_t cout_g, int64_t mp)
 {
-    if (mp + 1 < s->mpanels)
-        return mp * s->mr;
-    return mp + 1 == s->mpanels ? (mp - 1) * s->mr + s->split : cout_g;
+    return sc_panel_row(mp, s->mpanels, s->mr, (s->mpanels - 2) * s->mr + s->split, cout_g);
 }
 
 /* Decides whether B is packed through a slab and sizes it: up to
@@ -477,7 +480,8 @@ static void sc_igemm_rows(const struct sc_conv2d_plan *p, const sc_im2col_state 
 {
     const sc_conv_geom *g = &p->g;
     const int64_t wo = g->wo, npix = g->ho * wo, ld = s->nph * s->wq;
-    const int64_t mr = s->mr, nr = s->nr;
+    const int64_t mr = s->mr, nr = s->nr, mpanels = s->mpanels, cout_g = g->cout_g;
+    const int64_t last_row = sc_im2col_row(s, cout_g, mpanels - 1); /* in registers */
     const float **bt = tables, **base = bt + kc;
     int64_t *rsel = (int64_t *)(base + kc);
     for (int64_t kk = 0; kk < kc; kk++) {
@@ -491,8 +495,8 @@ static void sc_igemm_rows(const struct sc_conv2d_plan *p, const sc_im2col_state 
             bt[kk] = base[kk] + rm[rsel[kk]] * ld;
         for (int64_t mp = mp0; mp < mp1; mp++) {
             const float *a = a_g + (mp * s->kdim + k0) * mr;
-            const int64_t row = sc_im2col_row(s, g->cout_g, mp);
-            const int64_t m = sc_im2col_row(s, g->cout_g, mp + 1) - row;
+            const int64_t row = sc_panel_row(mp, mpanels, mr, last_row, cout_g);
+            const int64_t m = sc_panel_row(mp + 1, mpanels, mr, last_row, cout_g) - row;
             const float *bias = k0 == 0 && bias_g ? bias_g + row : NULL;
             float *c = c_g + row * npix + oh * wo;
             for (int64_t ow = 0; ow < wo; ow += nr)
@@ -540,6 +544,8 @@ static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state
     const float *in_g = in + (b * g->cin + grp * g->cin_g) * g->h * g->w;
     float *c_g = out + (b * g->cout + grp * g->cout_g) * npix;
     const float *a_g = s->a + grp * mpanels * kdim * mr;
+    const int64_t cout_g = g->cout_g;
+    const int64_t last_row = sc_im2col_row(s, cout_g, mpanels - 1); /* in registers */
     if (team > 1) {
         /* this thread's panels */
         int64_t lo, hi;
@@ -559,10 +565,10 @@ static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state
             /* The slack is read, never used: finite values all the same. */
             memset(bp + s->slab_off - SC_IM2COL_SLACK, 0, SC_IM2COL_SLACK * sizeof(float));
             memset(bp + s->slab_off + s->slab_floats, 0, SC_IM2COL_SLACK * sizeof(float));
-            sc_slab_rows(g, oh0, oh1, r0, span, rowmap);
+            nrows = sc_slab_rows(g, oh0, oh1, r0, span, rowmap);
         }
         SC_IM2COL_TEAM_BARRIER(team);
-        for (int64_t r = 0; r < span; r++)
+        for (int64_t r = 0; rank > 0 && r < span; r++)
             nrows += rowmap[r] >= 0;
     }
     for (int64_t k0 = 0; k0 < kdim; k0 += s->kc) {
@@ -575,9 +581,12 @@ static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state
             const int64_t khw = g->kh * g->kw, ld = s->nph * s->wq;
             const int64_t ci0 = k0 / khw, ci1 = (k0 + kc - 1) / khw + 1;
             float *slab = bp + s->slab_off;
-            for (int64_t c = ci0 + rank; c < ci1; c += team)
-                sc_build_slab(g, s, in_g, c, 1, r0, span, rowmap, nrows,
-                              slab + (c - ci0) * nrows * ld);
+            if (team == 1)
+                sc_build_slab(g, s, in_g, ci0, ci1 - ci0, r0, span, rowmap, nrows, slab);
+            else
+                for (int64_t c = ci0 + rank; c < ci1; c += team)
+                    sc_build_slab(g, s, in_g, c, 1, r0, span, rowmap, nrows,
+                                  slab + (c - ci0) * nrows * ld);
             SC_IM2COL_TEAM_BARRIER(team);
             if (s->indirect)
                 sc_igemm_rows(p, s, slab, ci0, r0, rowmap, nrows, k0, kc, p0 / g->wo,
@@ -612,8 +621,8 @@ static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state
             }
             for (int64_t mp = mp0; mp < mp1; mp++) {
                 const float *a = a_g + (mp * kdim + k0) * mr;
-                const int64_t row = sc_im2col_row(s, g->cout_g, mp);
-                const int64_t m = sc_im2col_row(s, g->cout_g, mp + 1) - row;
+                const int64_t row = sc_panel_row(mp, mpanels, mr, last_row, cout_g);
+                const int64_t m = sc_panel_row(mp + 1, mpanels, mr, last_row, cout_g) - row;
                 float *c = c_g + row * npix + p0 + q * nr;
                 const float *bias =
                     k0 == 0 && p->has_bias ? p->bias + grp * g->cout_g + row : NULL;
