@@ -9,7 +9,8 @@
 #              code), with ASan+UBSan, on any AVX2+FMA host (asserts avx512)
 #   torch      the native build's shared library against PyTorch itself
 #              (Debian's python3-torch): tests/torch/torch-diff.py on the
-#              native ISA and on scalar (SIMDCONV_ISA=scalar)
+#              native ISA and on scalar (SIMDCONV_ISA=scalar), and on an AVX2
+#              host a Release build of the AVX-512 sources on SIMDe too
 # It first installs, from Debian's packages, whatever of that is missing.
 #
 # No emulator in Debian executes AVX-512 instructions (qemu 7.2 stops at
@@ -215,13 +216,24 @@ stage_torch() {
     lib=$(find "$dir/kernels" -name 'libsimdconv.so' | head -1)
     [ -n "$lib" ] || { log "no libsimdconv.so in $dir"; return 1; }
     : >"$logf"
-    for isa in native scalar; do
-        local env=() seed=1 cases=600
+    # The AVX-512 sources too, where only their SIMDe emulation runs: a
+    # Release build of the library alone (the avx512emu stage's is sanitized,
+    # which a Python host cannot load).
+    local emu="" emudir="$BUILD_ROOT/torch-avx512emu"
+    if [ "$(uname -m)" = x86_64 ] && [ "$NATIVE_ISA" = avx2 ]; then
+        configure "$emudir" -DCMAKE_BUILD_TYPE=Release -DSC_EMULATE_AVX512=ON \
+            -DSC_BUILD_TESTS=OFF && cmake --build "$emudir" --parallel "$JOBS" \
+            --target simdconv >"$emudir.build.log" 2>&1 || return 1
+        emu=$(find "$emudir/kernels" -name 'libsimdconv.so' | head -1)
+    fi
+    for isa in native scalar ${emu:+avx512emu}; do
+        local env=() seed=1 cases=600 l=$lib
         [ $isa = scalar ] && env=(SIMDCONV_ISA=scalar) seed=2 cases=400
+        [ $isa = avx512emu ] && seed=3 cases=300 l=$emu
         runs=$((runs + 1))
         if timeout "$TEST_TIMEOUT" env "${env[@]}" OMP_WAIT_POLICY=passive \
             /usr/bin/python3 "$ROOT/tests/torch/torch-diff.py" \
-            "$lib" --seed $seed --cases $cases >>"$logf" 2>&1; then
+            "$l" --seed $seed --cases $cases >>"$logf" 2>&1; then
             ok=$((ok + 1))
         else
             rc=1
@@ -286,7 +298,7 @@ for s in "${stages[@]}"; do
         aarch64)  run_stage aarch64 "aarch64 cross build, qemu-aarch64, expects neon, SC_TEST_SCALE=$EMU_SCALE" ;;
         sanitize) run_stage sanitize "ASan+UBSan, native $NATIVE_ISA" ;;
         avx512emu) run_stage avx512emu "AVX-512 sources on SIMDe emulation, ASan+UBSan, expects avx512" ;;
-        torch)    run_stage torch "against PyTorch (python3-torch), native $NATIVE_ISA, scalar" ;;
+        torch)    run_stage torch "against PyTorch: native $NATIVE_ISA, scalar, avx512emu" ;;
         *) log "unknown stage '$s' (native haswell nehalem aarch64 sanitize avx512emu torch)"
            exit 2 ;;
     esac
