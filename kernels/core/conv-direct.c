@@ -58,13 +58,15 @@ static sc_status sc_direct_create(struct sc_conv2d_plan *p, const float *weight,
     strncpy(p->name, k->name, sizeof p->name - 1);
     p->name[sizeof p->name - 1] = '\0';
     /* Padded input rows for the kernels that want them, while they stay
-       cache-sized; beyond that the kernels read through the padding maps. */
+       cache-sized; beyond that the kernels read through the padding maps.
+       1x1 stride-1 unpadded layers read the planes as they are: no
+       workspace to allocate per run. */
     p->workspace_per_thread = 0;
     s->scratch = 0;
     int64_t pad_floats;
     const int64_t fp[3] = {g->cin_g, g->hp, g->wp};
-    if (sc_prod_i64(&pad_floats, 3, fp) && pad_floats <= SC_DIRECT_SCRATCH_MAX &&
-        g->sw <= g->wp) {
+    if (!sc_conv_pointwise(g) && sc_prod_i64(&pad_floats, 3, fp) &&
+        pad_floats <= SC_DIRECT_SCRATCH_MAX && g->sw <= g->wp) {
         s->scratch = 1;
         p->workspace_per_thread = ((size_t)SC_DIRECT_SCRATCH(g) * sizeof(float) + 63) / 64 * 64;
     }

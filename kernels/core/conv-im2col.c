@@ -87,9 +87,10 @@ typedef struct sc_im2col_state {
        slab channel, as {ci, i*dh, column offset of phase and tap}, so the
        packers and row tables need no division per k. */
     int64_t *ktab;
-    /* Rows of the next-to-last panel: mr, or fewer where the last panel
-       alone would hold fewer than mr/2 (sc_im2col_row). */
-    int64_t split;
+    /* First output channel of the last row panel: (mpanels - 1) * mr, or
+       less where that panel alone would hold fewer than mr/2 rows
+       (sc_panel_row). */
+    int64_t last_row;
     float *a;        /* [groups][mpanels][K][mr], zero rows past each panel's own */
 } sc_im2col_state;
 
@@ -106,10 +107,6 @@ static inline int64_t sc_panel_row(int64_t mp, int64_t mpanels, int64_t mr, int6
                                    int64_t cout_g)
 {
     return mp + 1 < mpanels ? mp * mr : mp + 1 == mpanels ? last : cout_g;
-}
-static int64_t sc_im2col_row(const sc_im2col_state *s, int64_t cout_g, int64_t mp)
-{
-    return sc_panel_row(mp, s->mpanels, s->mr, (s->mpanels - 2) * s->mr + s->split, cout_g);
 }
 
 /* Decides whether B is packed through a slab and sizes it: up to
@@ -210,16 +207,15 @@ static sc_status sc_im2col_create(struct sc_conv2d_plan *p, const float *weight,
     s->mpanels = mpanels;
     s->kc = kc;
     s->nc = nc;
-    s->direct_b = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->pad_top == 0 &&
-                  g->pad_bottom == 0 && g->pad_left == 0 && g->pad_right == 0;
+    s->direct_b = sc_conv_pointwise(g);
 
-    const int64_t tail = g->cout_g - (mpanels - 1) * mr; /* rows of the last panel */
-    s->split = mpanels >= 2 && 2 * tail < mr ? (mr + tail + 1) / 2 : mr;
+    const int64_t tail = g->cout_g - (mpanels - 1) * mr; /* rows of a last panel of mr */
+    s->last_row = (mpanels - 1) * mr - (mpanels >= 2 && 2 * tail < mr ? (mr - tail) / 2 : 0);
     float *dst = s->a;
     for (int64_t grp = 0; grp < g->groups; grp++)
         for (int64_t mp = 0; mp < mpanels; mp++) {
-            const int64_t r0 = sc_im2col_row(s, g->cout_g, mp);
-            const int64_t r1 = sc_im2col_row(s, g->cout_g, mp + 1);
+            const int64_t r0 = sc_panel_row(mp, mpanels, mr, s->last_row, g->cout_g);
+            const int64_t r1 = sc_panel_row(mp + 1, mpanels, mr, s->last_row, g->cout_g);
             for (int64_t kk = 0; kk < kdim; kk++)
                 for (int64_t i = 0; i < mr; i++) {
                     const int64_t row = r0 + i;
@@ -481,7 +477,7 @@ static void sc_igemm_rows(const struct sc_conv2d_plan *p, const sc_im2col_state 
     const sc_conv_geom *g = &p->g;
     const int64_t wo = g->wo, npix = g->ho * wo, ld = s->nph * s->wq;
     const int64_t mr = s->mr, nr = s->nr, mpanels = s->mpanels, cout_g = g->cout_g;
-    const int64_t last_row = sc_im2col_row(s, cout_g, mpanels - 1); /* in registers */
+    const int64_t last_row = s->last_row; /* in a register, not reloaded per call */
     const float **bt = tables, **base = bt + kc;
     int64_t *rsel = (int64_t *)(base + kc);
     for (int64_t kk = 0; kk < kc; kk++) {
@@ -545,7 +541,7 @@ static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state
     float *c_g = out + (b * g->cout + grp * g->cout_g) * npix;
     const float *a_g = s->a + grp * mpanels * kdim * mr;
     const int64_t cout_g = g->cout_g;
-    const int64_t last_row = sc_im2col_row(s, cout_g, mpanels - 1); /* in registers */
+    const int64_t last_row = s->last_row; /* in a register, not reloaded per call */
     if (team > 1) {
         /* this thread's panels */
         int64_t lo, hi;
@@ -633,8 +629,8 @@ static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state
            per row segment, not per tile row (a call per 16 outputs cost
            more than the vector exp itself). */
         if (last && g->act != SC_ACT_NONE)
-            for (int64_t row = sc_im2col_row(s, g->cout_g, mp0);
-                 row < sc_im2col_row(s, g->cout_g, mp1); row++)
+            for (int64_t row = sc_panel_row(mp0, mpanels, mr, last_row, cout_g);
+                 row < sc_panel_row(mp1, mpanels, mr, last_row, cout_g); row++)
                 sc_conv_activation(p, c_g + row * npix + p0, ncur);
         /* The next k-block's slab and B overwrite this one's. */
         SC_IM2COL_TEAM_BARRIER(team);

@@ -301,9 +301,7 @@ static const char *sc_auto_rule(const sc_conv_geom *g, sc_conv_algo a, int winog
            loop (AVX2, 56x56: 8 -> 32 0.028 against 0.036 ms, 8 -> 64 0.059
            against 0.073; 4 -> 32 ties, 3 -> 16 at 112x112 loses, 0.042
            against 0.034). */
-        const int in_place = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
-                             g->ho == g->h && g->wo == g->w;
-        if (g->cin_g * g->kh * g->kw < (in_place ? 8 : 16))
+        if (g->cin_g * g->kh * g->kw < (sc_conv_pointwise(g) ? 8 : 16))
             return "cin/groups*KH*KW < 16 (1x1 stride-1 unpadded: < 8)";
         if (g->kh * g->kw == 1 ? g->cout_g < 4 : g->cout_g < (g->cin_g > 1 ? 3 : 5))
             return "too few output channels per group for a GEMM tile (cout/groups < 3, "

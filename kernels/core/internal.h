@@ -98,6 +98,15 @@ typedef struct sc_conv_geom {
     int64_t oh_lo, oh_hi, ow_lo, ow_hi;
 } sc_conv_geom;
 
+/* 1x1, stride 1, no padding: output pixel p reads input pixel p of every
+   plane, so a plane is a plain matrix row (im2col reads B in place, the
+   direct kernel runs it as one flat run). */
+static inline int sc_conv_pointwise(const sc_conv_geom *g)
+{
+    return g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->pad_top == 0 &&
+           g->pad_bottom == 0 && g->pad_left == 0 && g->pad_right == 0;
+}
+
 /* Output positions [lo, hi) along one axis whose taps o*stride - pad +
    [0, span] all fall inside [0, in): the part a kernel can run without
    padding checks. Empty ranges have lo == hi. */

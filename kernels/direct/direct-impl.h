@@ -445,8 +445,7 @@ void SC_DIRECT_FN(const sc_conv_geom *g, const float *in, const float *weight, c
         lo = 0;
         hi = wo;
     }
-    if (g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->ho == g->h && g->wo == g->w) {
-        /* 1x1, stride 1, no padding (the output is the input's size) */
+    if (sc_conv_pointwise(g)) {
         for (int64_t oc = oc0; oc < oc1; oc++)
             sc_direct_pointwise(in_g + oh0 * wo, g->h * g->w, cin_g, weight + oc * ksize,
                                 bias ? bias[oc] : 0.0f, (oh1 - oh0) * wo,

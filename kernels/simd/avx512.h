@@ -135,8 +135,9 @@ static inline void sc_vtranspose(sc_vf r[16])
 
 #include "simd/x86-index.h"
 
-/* Two halves of eight: the 512-bit int64 widening is no faster per index
-   and is one more intrinsic for the emulation to supply. */
+/* Two halves of eight on the AVX2 body: SIMDe 0.7.4, which the avx512emu
+   test stage builds these sources on, has neither _mm512_cvttps_epi32 nor
+   _mm512_cvtepi32_epi64. */
 static inline void sc_vstore_index(int64_t *dst, sc_vf off, int64_t base, int64_t step, int64_t n)
 {
     sc_x86_store_index8(dst, _mm512_castps512_ps256(off), base, step, n < 8 ? n : 8);
