@@ -55,8 +55,11 @@ start=$SECONDS
 
 # shellcheck source=bench/deps.sh
 . "$here/deps.sh"
+# ocl-icd-opencl-dev: Debian's oneDNN is built with its OpenCL GPU runtime,
+# so its CMake config requires OpenCL's headers and library (a package it
+# only recommends, which --no-install-recommends leaves out).
 sc_bench_need "${SC_BENCH_BUILD_PKGS[@]}" libbenchmark-dev libbenchmark-tools libdnnl-dev \
-    python3 python3-matplotlib
+    ocl-icd-opencl-dev python3 python3-matplotlib
 
 echo "== building (Release) in $build" >&2
 mkdir -p "$build"

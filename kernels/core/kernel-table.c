@@ -16,7 +16,7 @@
 
 const sc_gemm_kernel sc_gemm_kernels[] = {
 #if SC_X86
-    {SC_ISA_AVX512, "gemm_8x32", 8, 32, 16, sc_gemm_8x32_avx512, sc_igemm_8x32_avx512},
+    {SC_ISA_AVX512, "gemm_12x32", 12, 32, 16, sc_gemm_12x32_avx512, sc_igemm_12x32_avx512},
     {SC_ISA_AVX2, "gemm_6x16", 6, 16, 8, sc_gemm_6x16_avx2, sc_igemm_6x16_avx2},
 #endif
 #if SC_ARM64

@@ -53,18 +53,22 @@ void sc_epilogue_neon(float *x, int64_t n, float bias, sc_activation act);
     SC_GEMM_ROWS_1_TO_5(ROWS)                                                                  \
     default: ROWS(6); break;                                                                   \
     }
-#define SC_GEMM_FOR_ROWS_8(m, ROWS)                                                             \
+#define SC_GEMM_FOR_ROWS_12(m, ROWS)                                                            \
     switch (m) {                                                                               \
     SC_GEMM_ROWS_1_TO_5(ROWS)                                                                  \
     case 6: ROWS(6); break;                                                                    \
     case 7: ROWS(7); break;                                                                    \
-    default: ROWS(8); break;                                                                   \
+    case 8: ROWS(8); break;                                                                    \
+    case 9: ROWS(9); break;                                                                    \
+    case 10: ROWS(10); break;                                                                  \
+    case 11: ROWS(11); break;                                                                  \
+    default: ROWS(12); break;                                                                  \
     }
 
 SC_DECLARE_GEMM(4x8, scalar);
 #if defined(__x86_64__) || defined(_M_X64)
 SC_DECLARE_GEMM(6x16, avx2);
-SC_DECLARE_GEMM(8x32, avx512);
+SC_DECLARE_GEMM(12x32, avx512);
 #endif
 #if defined(__aarch64__)
 SC_DECLARE_GEMM(6x16, neon);
