@@ -412,6 +412,13 @@ static int fixed_case(int i, conv_case *c)
         sc_conv2d_desc_init(d, 1, 300, 3, 3, 70, 1, 1);
         d->padding_same = 1;
         return 1;
+    case 30: /* 1x1 in place with 130 output channels: 11 or more row panels
+                on every tile, so each B panel is copied before use
+                (SC_IM2COL_1X1_PACK_PANELS), 460 pixels: a ragged last one;
+                two reduction blocks */
+        sc_conv2d_desc_init(d, 2, 300, 20, 23, 130, 1, 1);
+        c->threads = 2;
+        return 1;
     default:
         return 0;
     }

@@ -51,6 +51,16 @@
 #define SC_IM2COL_MAX_ROWS (SC_IM2COL_NC + 64)
 /* Largest slab, in B panels (kc x nc): beyond it the general packer. */
 #define SC_IM2COL_SLAB_MAX 4
+/* Row panels from which the in-place 1x1 route copies each B panel (kc
+   rows of nr pixels, one per input plane) into a contiguous one before
+   the panels meet it. In place, its rows lie a plane apart (at 56x56,
+   12544 bytes: every row in the same 16 of the L1's 64 sets); the copy
+   costs a pass over B that only many panels repay. Measured (1 thread,
+   minima, copy/in place): AVX-512 12x32 at 6 panels 1.04, 11 panels 0.89,
+   22 panels 0.93-0.98, 43 panels 0.96; AVX2 6x16 at 4 panels 1.18, 8 panels
+   1.08, 11 panels 0.91-0.98, 22 panels 0.95, 43 panels 0.94. Not below 64
+   rows: 32 -> 192 channels at 112x112 (16 panels, AVX-512) ran 1.09. */
+#define SC_IM2COL_1X1_PACK_PANELS 10
 /* Items per thread to aim for before splitting the rows of W_g. */
 #define SC_IM2COL_ITEMS_PER_THREAD 2
 
@@ -254,7 +264,7 @@ static sc_status sc_im2col_create(struct sc_conv2d_plan *p, const float *weight,
     }
     snprintf(p->name, sizeof p->name, "im2col_%s%s", s->direct_b ? "1x1_" : s->indirect ? "i" : "",
              k->name); /* im2col_igemm_6x16: the indirect form of the gemm_6x16 tile */
-    /* In place, a thread only ever packs one ragged panel; indirect, it
+    /* In place, a thread only ever packs one panel at a time; indirect, it
        only needs the row-pointer table (kc pointers, 2 floats each). */
     int64_t ws_floats = s->direct_b ? kc * nr : s->indirect ? 6 * s->kc : kc * nc;
     if (s->slab) {
@@ -342,8 +352,9 @@ static void sc_pack_b(const sc_conv_geom *g, const sc_im2col_state *s, const flo
     const int64_t khw = g->kh * g->kw;
 
     if (s->direct_b) {
-        /* Only a ragged last panel is packed: its rows end before nr
-           columns, and the last one may end the input buffer. */
+        /* One panel: a ragged last one (its rows end before nr columns,
+           and the last one may end the input buffer), or any, where the
+           item has many row panels (SC_IM2COL_1X1_PACK_PANELS). */
         for (int64_t kk = ka; kk < kb; kk++) {
             const float *src = in_g + (k0 + kk) * h * w + p0;
             float *dst = bp + kk * nr;
@@ -607,7 +618,7 @@ static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state
             if (!s->direct_b) {
                 bq = bp + q * kc * nr;
                 ldb = nr;
-            } else if (n == nr) {
+            } else if (n == nr && (mp1 - mp0 < SC_IM2COL_1X1_PACK_PANELS || kc < 64)) {
                 bq = in_g + k0 * npix + p0 + q * nr; /* the input planes, in place */
                 ldb = npix;
             } else {
