@@ -165,7 +165,13 @@ static sc_status sc_im2col_plan_slab(const sc_conv_geom *g, sc_im2col_state *s)
 static int sc_im2col_indirect_pays(const sc_conv_geom *g, const sc_gemm_kernel *k)
 {
     const int64_t cols = (g->wo + k->nr_min - 1) / k->nr_min * k->nr_min;
-    if (g->wo < k->nr)
+    /* A row narrower than a tile is one tile of cols / nr_min vectors: with
+       fewer than 12 accumulators it cannot cover the FMA latency (AVX2, 7
+       wide, 6 accumulators: 24 -> 32 channels at 7x7 ran 1.10 of packed).
+       With them it wins like a wide row (packed/indirect, 1 thread: AVX-512
+       16 -> 32 5x5 at 28x28 0.87, 32 -> 32 3x3 at 28x28 0.87, 24 -> 32 at
+       14x14 0.94; AVX2 32 -> 32 at 14x14 0.88, 16 -> 32 5x5 at 14x14 0.87). */
+    if (g->wo < k->nr && cols / k->nr_min * k->mr < 12)
         return 0;
     if (cols * 100 <= g->wo * 105)
         return g->cout_g <= 256;
