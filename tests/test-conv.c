@@ -419,6 +419,14 @@ static int fixed_case(int i, conv_case *c)
         sc_conv2d_desc_init(d, 2, 300, 20, 23, 130, 1, 1);
         c->threads = 2;
         return 1;
+    case 31: /* 560 output channels, 504 reduction rows (two blocks of 252): a
+                k-block of weights over SC_IM2COL_A_OUTER_BYTES on every tile,
+                so each A panel meets every B panel in turn; 42 pixels */
+        sc_conv2d_desc_init(d, 1, 56, 6, 7, 560, 3, 3);
+        d->pad_h = d->pad_w = 1;
+        d->activation = SC_ACT_RELU6;
+        c->threads = i % 2 ? 2 : 1;
+        return 1;
     default:
         return 0;
     }

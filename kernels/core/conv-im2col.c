@@ -61,6 +61,15 @@
    1.08, 11 panels 0.91-0.98, 22 panels 0.95, 43 panels 0.94. Not below 64
    rows: 32 -> 192 channels at 112x112 (16 panels, AVX-512) ran 1.09. */
 #define SC_IM2COL_1X1_PACK_PANELS 10
+/* Bytes of one k-block's packed weights (all its row panels) from which
+   the packed route runs each A panel against every B panel of the block
+   (A outer) rather than each B panel against every A panel. B outer keeps
+   a B panel in L1 while the A panels stream from L2; once they no longer
+   fit there they stream from memory at a panel's compute per 12 KiB, more
+   than one thread can fetch. Measured (AVX-512, 1 thread, minima, A outer /
+   B outer): 1024 -> 1024 3x3 at 7x7 (1 MiB blocks) 0.74, 512 -> 512 at 7x7
+   (528 KiB) 0.99; 5x5 256 -> 256 at 13x13 (264 KiB) 1.07. */
+#define SC_IM2COL_A_OUTER_BYTES (512 * 1024)
 /* Items per thread to aim for before splitting the rows of W_g. */
 #define SC_IM2COL_ITEMS_PER_THREAD 2
 
@@ -101,6 +110,10 @@ typedef struct sc_im2col_state {
        less where that panel alone would hold fewer than mr/2 rows
        (sc_panel_row). */
     int64_t last_row;
+    /* The weights of a k-block outgrow the L2 (SC_IM2COL_A_OUTER_BYTES):
+       each A panel meets every B panel of the block in turn, rather than
+       each B panel every A panel. */
+    int a_outer;
     float *a;        /* [groups][mpanels][K][mr], zero rows past each panel's own */
 } sc_im2col_state;
 
@@ -257,6 +270,8 @@ static sc_status sc_im2col_create(struct sc_conv2d_plan *p, const float *weight,
         if (sc_im2col_plan_slab(g, s) != SC_OK)
             return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for the im2col phase map");
     }
+    s->a_outer = !s->direct_b && !s->indirect &&
+                 s->kc * mpanels * mr * (int64_t)sizeof(float) > SC_IM2COL_A_OUTER_BYTES;
     if (s->slab) {
         s->ktab = sc_malloc((size_t)kdim * 3 * sizeof(int64_t));
         if (!s->ktab)
@@ -534,6 +549,21 @@ static void sc_im2col_share(int64_t n, int team, int rank, int64_t *lo, int64_t 
     *hi = n * (rank + 1) / team;
 }
 
+/* One micro-kernel call: row panel mp of the k-block [k0, k0 + kc) against
+   the B panel at bq (row stride ldb) for the n output pixels from p. */
+static inline void sc_im2col_tile(const struct sc_conv2d_plan *p, const sc_im2col_state *s,
+                                  const float *a_g, const float *bq, int64_t ldb, float *c_g,
+                                  int64_t grp, int64_t k0, int64_t kc, int64_t mp, int64_t pix,
+                                  int64_t n)
+{
+    const int64_t mr = s->mr, mpanels = s->mpanels, cout_g = p->g.cout_g;
+    const int64_t row = sc_panel_row(mp, mpanels, mr, s->last_row, cout_g);
+    const int64_t m = sc_panel_row(mp + 1, mpanels, mr, s->last_row, cout_g) - row;
+    const float *bias = k0 == 0 && p->has_bias ? p->bias + grp * cout_g + row : NULL;
+    s->k->fn(kc, a_g + (mp * s->kdim + k0) * mr, bq, ldb, c_g + row * p->g.ho * p->g.wo + pix,
+             p->g.ho * p->g.wo, m, n, k0 > 0, bias);
+}
+
 /*
  * One item: pixels [p0, p0 + ncur) (pixel block pb) of image b and group
  * grp, output-channel panels [mp0, mp1), on the scratch at bp. An item
@@ -616,8 +646,13 @@ static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state
         /* One B panel (kc x nr, L1-sized) meets every A panel of the
            block, which stream from L2. Packing the whole block first
            costs less than packing each panel just before use (measured:
-           the per-call set-up of 16-pixel packs outweighs the L1 reuse). */
-        for (int64_t q = 0; !s->indirect && q * nr < ncur; q++) {
+           the per-call set-up of 16-pixel packs outweighs the L1 reuse).
+           A k-block of weights too big for the L2 goes the other way. */
+        for (int64_t mp = mp0; s->a_outer && mp < mp1; mp++)
+            for (int64_t q = 0; q * nr < ncur; q++)
+                sc_im2col_tile(p, s, a_g, bp + q * kc * nr, nr, c_g, grp, k0, kc, mp,
+                               p0 + q * nr, sc_min64(nr, ncur - q * nr));
+        for (int64_t q = 0; !s->indirect && !s->a_outer && q * nr < ncur; q++) {
             const int64_t n = sc_min64(nr, ncur - q * nr);
             const float *bq;
             int64_t ldb;
@@ -632,15 +667,8 @@ static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state
                 bq = bp;
                 ldb = nr;
             }
-            for (int64_t mp = mp0; mp < mp1; mp++) {
-                const float *a = a_g + (mp * kdim + k0) * mr;
-                const int64_t row = sc_panel_row(mp, mpanels, mr, last_row, cout_g);
-                const int64_t m = sc_panel_row(mp + 1, mpanels, mr, last_row, cout_g) - row;
-                float *c = c_g + row * npix + p0 + q * nr;
-                const float *bias =
-                    k0 == 0 && p->has_bias ? p->bias + grp * g->cout_g + row : NULL;
-                s->k->fn(kc, a, bq, ldb, c, npix, m, n, k0 > 0, bias);
-            }
+            for (int64_t mp = mp0; mp < mp1; mp++)
+                sc_im2col_tile(p, s, a_g, bq, ldb, c_g, grp, k0, kc, mp, p0 + q * nr, n);
         }
         /* The block's rows are final and still in L2: one activation call
            per row segment, not per tile row (a call per 16 outputs cost
