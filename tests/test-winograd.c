@@ -1240,6 +1240,30 @@ static void test_tile_choice(void)
                      "AUTO stem tile %d ran %s", tile, sc_conv2d_plan_describe(plan));
         sc_conv2d_plan_destroy(plan);
     }
+    /* AUTO leaves Winograd over 48 MiB of transformed weights (16 cin cout
+       floats): 1024 -> 1024 channels (64 MiB) goes to im2col, 768 -> 1024
+       (48 MiB exactly) stays. */
+    const struct {
+        int64_t cin, cout;
+        int wino;
+    } big[] = {{1024, 1024, 0}, {768, 1024, 1}};
+    float *bw = calloc((size_t)1024 * 1024 * 9, sizeof(float));
+    for (size_t i = 0; bw && i < sizeof big / sizeof big[0]; i++) {
+        sc_conv2d_desc d;
+        sc_conv2d_desc_init(&d, 1, big[i].cin, 7, 7, big[i].cout, 3, 3);
+        d.pad_h = d.pad_w = 1;
+        sc_conv2d_options o = {SC_CONV_AUTO, 1, 0};
+        sc_conv2d_plan *plan = NULL;
+        if (tc_check(sc_conv2d_plan_create(&d, bw, NULL, &o, &plan) == SC_OK,
+                     "AUTO %lld -> %lld: %s", (long long)big[i].cin, (long long)big[i].cout,
+                     sc_last_error()))
+            tc_check((strncmp(sc_conv2d_plan_describe(plan), "winograd", 8) == 0) == big[i].wino,
+                     "AUTO %lld -> %lld at 7x7 ran %s", (long long)big[i].cin,
+                     (long long)big[i].cout, sc_conv2d_plan_describe(plan));
+        sc_conv2d_plan_destroy(plan);
+    }
+    tc_check(bw != NULL, "out of memory for the 48 MiB cases");
+    free(bw);
 }
 
 int main(void)

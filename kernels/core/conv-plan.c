@@ -285,6 +285,15 @@ static const char *sc_auto_rule(const sc_conv_geom *g, sc_conv_algo a, int winog
             return "cin/groups < 16";
         if (g->cout_g < 2)
             return "cout/groups < 2";
+        /* Every tile block streams the whole U (alpha^2 cin_g cout floats,
+           16 of them per weight pair at the least, F(2x2)); past what the
+           caches keep it streams from memory, where its 16/9 or 36/9 times
+           the weights cost more than the multiplies saved (AVX-512, 1
+           thread: 1024 -> 1024 3x3 at 7x7 9.26 ms against im2col's 7.52, at
+           14x14 25.5 against 23.6; 768 at 7x7, 38 MB of U: 2.60 against
+           3.37). */
+        if (16.0 * (double)g->cin_g * (double)g->cout * sizeof(float) > 48.0 * 1024 * 1024)
+            return "transformed weights over 48 MiB (16 * cin/groups * cout floats)";
         /* Dilated: the phase split and interleave cost a pass each, and each
            phase is a small image (see the README). */
         const int64_t ph = (g->ho + g->dh - 1) / g->dh, pw = (g->wo + g->dw - 1) / g->dw;
