@@ -66,9 +66,10 @@
    (A outer) rather than each B panel against every A panel. B outer keeps
    a B panel in L1 while the A panels stream from L2; once they no longer
    fit there they stream from memory at a panel's compute per 12 KiB, more
-   than one thread can fetch. Measured (AVX-512, 1 thread, minima, A outer /
-   B outer): 1024 -> 1024 3x3 at 7x7 (1 MiB blocks) 0.74, 512 -> 512 at 7x7
-   (528 KiB) 0.99; 5x5 256 -> 256 at 13x13 (264 KiB) 1.07. */
+   than one thread can fetch. Measured (AVX-512, 1 thread, minima of 4
+   alternations, A outer / B outer): 1024 -> 1024 3x3 at 14x14 (1 MiB
+   blocks) 0.90, at 7x7 0.98, 512 -> 512 at 14x14 (528 KiB) 0.96, at 7x7
+   0.98; but 5x5 256 -> 256 at 13x13 (264 KiB) 1.07. */
 #define SC_IM2COL_A_OUTER_BYTES (512 * 1024)
 /* Items per thread to aim for before splitting the rows of W_g. */
 #define SC_IM2COL_ITEMS_PER_THREAD 2
