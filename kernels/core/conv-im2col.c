@@ -185,7 +185,7 @@ static int sc_im2col_indirect_pays(const sc_conv_geom *g, const sc_gemm_kernel *
        With them it wins like a wide row (packed/indirect, 1 thread: AVX-512
        16 -> 32 5x5 at 28x28 0.87, 32 -> 32 3x3 at 28x28 0.87, 24 -> 32 at
        14x14 0.94; AVX2 32 -> 32 at 14x14 0.88, 16 -> 32 5x5 at 14x14 0.87). */
-    if (g->wo < k->nr && cols / k->nr_min * k->mr < 12)
+    if (g->wo < k->nr && cols < sc_gemm_busy_cols(k))
         return 0;
     if (cols * 100 <= g->wo * 105)
         return g->cout_g <= 256;

@@ -85,20 +85,23 @@ static const double sc_wino_g34[6][4] = {
  *     tile would then compute mostly discarded outputs.
  *   - Otherwise the tile with the smaller estimated cost per (image, group)
  *         gemm(m) + tiles(m) * (in_ops(m) cin_g + out_ops(m) cout_g)
- *         gemm(m) = alpha^2 * roundup(tiles(m), nr_min) * roundup(cout_g, mr) * (cin_g + 4)
+ *         gemm(m) = alpha^2 * roundup(tiles(m), busy) * roundup(cout_g, mr) * (cin_g + 4)
  *     gemm counts the multiply-adds the micro-kernel really performs (its
- *     last column panel runs only the vectors its columns reach, nr_min
- *     lanes each; rows are padded to mr) plus a call's fixed cost of about 4 k-steps
+ *     last column panel runs only the vectors its columns reach, but costs
+ *     at least the sc_gemm_busy_cols tile that hides the FMA latency, at
+ *     most a full one: busy = min(nr, sc_gemm_busy_cols); rows are padded
+ *     to mr) plus a call's fixed cost of about 4 k-steps
  *     (clearing and storing the accumulators); in_ops / out_ops are the
  *     operations of one channel's input / output transform per tile (F2: 32
  *     and 24; F4: 192 and 130), counted as scalar operations although the
  *     transforms run several tiles per vector: the overcount stands for the
  *     staging and interleaving around them.
  * In practice F(2x2) is chosen where F(4x4)'s tile tails or the rounding of
- * a few tiles up to nr_min waste more than F(2x2)'s extra multiplies. (Rounded
+ * a few tiles up to busy waste more than F(2x2)'s extra multiplies. (Rounded
  * up to nr instead, the rule took F(2x2) for 3x3 layers at 13x13 and 14x14 on
  * AVX-512, where F(4x4)'s 16 tiles fill half a 32-column panel: 256 channels
- * at 14x14 ran 0.890 ms against F(4x4)'s 0.775.) Measured
+ * at 14x14 ran 0.890 ms against F(4x4)'s 0.775. Rounded up to nr_min alone,
+ * NEON's 4-column vectors made 7x7 layers take F(4x4) on one-vector tiles.) Measured
  * with the vector transforms (Zen 3, AVX2, one thread), the rule picks the
  * faster tile on every layer tried: F(4x4) from 8 to 256 channels at 14x14
  * to 56x56 (1.2 to 1.7x faster than F(2x2)), F(2x2) at 7x7 (64 channels
@@ -108,7 +111,8 @@ static double sc_wino_cost(const sc_conv_geom *g, const sc_gemm_kernel *gk, int6
 {
     const double alpha = (double)(m + 2);
     const int64_t tiles = ((g->ho + m - 1) / m) * ((g->wo + m - 1) / m);
-    const double tiles_nr = (double)((tiles + gk->nr_min - 1) / gk->nr_min * gk->nr_min);
+    const int64_t busy = sc_gemm_busy_cols(gk) < gk->nr ? sc_gemm_busy_cols(gk) : gk->nr;
+    const double tiles_nr = (double)((tiles + busy - 1) / busy * busy);
     const double cout_mr = (double)((g->cout_g + gk->mr - 1) / gk->mr * gk->mr);
     const double in_ops = m == 4 ? 192.0 : 32.0, out_ops = m == 4 ? 130.0 : 24.0;
     return alpha * alpha * tiles_nr * cout_mr * ((double)g->cin_g + 4.0) +

@@ -229,6 +229,16 @@ typedef struct sc_gemm_kernel {
     sc_igemm_ukernel_fn ifn;
 } sc_gemm_kernel;
 
+/* Columns of the narrowest tile (whole nr_min vectors) that keeps 12
+   accumulators: with fewer, a tile cannot cover the FMA latency (two FMA
+   pipes of 4 or more cycles), so a tail narrower than this costs what this
+   costs. AVX-512 12x32 and NEON 6x16: one or two vectors, 16 and 8
+   columns; AVX2 6x16: 16. */
+static inline int64_t sc_gemm_busy_cols(const sc_gemm_kernel *k)
+{
+    return (int64_t)k->nr_min * ((12 + k->mr - 1) / k->mr);
+}
+
 /* ------------------------------------------------------------------ */
 /* Direct convolution kernels (kernels/direct/direct-<isa>.c)          */
 /* ------------------------------------------------------------------ */
