@@ -219,10 +219,14 @@ static void test_plan_names(void)
             const sc_conv2d_options o = {SC_CONV_IM2COL, 1, 0};
             sc_conv2d_plan *p = NULL;
             sc_status s = sc_conv2d_plan_create(&d, w, NULL, &o, &p);
-            char expect[96];
+            /* the 3x3 layer may read B indirectly (im2col_igemm_...): the
+               same kernel's other entry point */
+            char expect[96], indirect[96];
             snprintf(expect, sizeof expect, "im2col_%s%s/%s", one ? "1x1_" : "", k->name,
                      sc_isa_name(k->isa));
-            tc_check(s == SC_OK && strcmp(sc_conv2d_plan_describe(p), expect) == 0,
+            snprintf(indirect, sizeof indirect, "im2col_i%s/%s", k->name, sc_isa_name(k->isa));
+            tc_check(s == SC_OK && (strcmp(sc_conv2d_plan_describe(p), expect) == 0 ||
+                                    (!one && strcmp(sc_conv2d_plan_describe(p), indirect) == 0)),
                      "isa %s: im2col plan is \"%s\" (status %d), expected \"%s\"",
                      sc_isa_name(isas[i]), s == SC_OK ? sc_conv2d_plan_describe(p) : "",
                      (int)s, expect);
