@@ -20,6 +20,34 @@ double Case::flops() const
            (double)kh * (double)kw;
 }
 
+// The shape file's activation flags, named as torch.nn's modules.
+static const struct {
+    const char *flag;
+    sc_activation act;
+} kActivationFlags[] = {
+    {"relu", SC_ACT_RELU},       {"relu6", SC_ACT_RELU6},         {"sigmoid", SC_ACT_SIGMOID},
+    {"tanh", SC_ACT_TANH},       {"silu", SC_ACT_SILU},           {"gelu", SC_ACT_GELU},
+    {"gelu_tanh", SC_ACT_GELU_TANH}, {"mish", SC_ACT_MISH},
+};
+
+bool activation_from_flag(const std::string &flag, sc_activation *act)
+{
+    for (const auto &a : kActivationFlags)
+        if (flag == a.flag) {
+            *act = a.act;
+            return true;
+        }
+    return false;
+}
+
+const char *activation_flag(sc_activation act)
+{
+    for (const auto &a : kActivationFlags)
+        if (a.act == act)
+            return a.flag;
+    return "none";
+}
+
 double Case::bytes() const
 {
     return 4.0 * ((double)n * cin * h * w + (double)n * cout * ho * wo);
@@ -29,10 +57,12 @@ std::string Case::shape_string() const
 {
     char buf[160];
     if (is_conv())
-        snprintf(buf, sizeof buf, "%lldx%lldx%lldx%lld->%lld k%lldx%lld s%lld p%lld d%lld g%lld",
+        snprintf(buf, sizeof buf,
+                 "%lldx%lldx%lldx%lld->%lld k%lldx%lld s%lld p%lld d%lld g%lld%s%s",
                  (long long)n, (long long)cin, (long long)h, (long long)w, (long long)cout,
                  (long long)kh, (long long)kw, (long long)stride, (long long)pad, (long long)dil,
-                 (long long)groups);
+                 (long long)groups, act == SC_ACT_NONE ? "" : " ",
+                 act == SC_ACT_NONE ? "" : activation_flag(act));
     else
         snprintf(buf, sizeof buf, "%s %lldx%lldx%lldx%lld k%lldx%lld s%lld p%lld d%lld%s",
                  kind.c_str(), (long long)n, (long long)cin, (long long)h, (long long)w,
@@ -49,6 +79,7 @@ sc_conv2d_desc conv_desc(const Case &c)
     d.pad_h = d.pad_w = c.pad;
     d.dilation_h = d.dilation_w = c.dil;
     d.groups = c.groups;
+    d.activation = c.act;
     return d;
 }
 
@@ -106,8 +137,11 @@ std::vector<Case> load_cases(const std::string &path, bool quick)
                     c.ceil = true;
                 else if (fl == "exclude_pad")
                     c.exclude_pad = true;
+                else if (activation_from_flag(fl, &c.act) && c.is_conv())
+                    continue;
                 else
-                    die(where + ": unknown flag " + fl);
+                    die(where + ": unknown flag " + fl +
+                        (c.is_conv() ? "" : " (activations are for conv rows)"));
             }
         }
         sc_status s;

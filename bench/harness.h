@@ -25,6 +25,7 @@ struct Case {
     int64_t n = 1, cin = 1, h = 1, w = 1, cout = 1, kh = 1, kw = 1;
     int64_t stride = 1, pad = 0, dil = 1, groups = 1;
     bool ceil = false, exclude_pad = false;
+    sc_activation act = SC_ACT_NONE;  // convolution rows: a fused activation flag
     int64_t ho = 0, wo = 0;  // filled by load_cases through the library
     bool is_conv() const { return kind == "conv"; }
     // 2*N*Cout*Ho*Wo*(Cin/groups)*KH*KW (convolution; the same for every algorithm)
@@ -33,6 +34,10 @@ struct Case {
     double bytes() const;
     std::string shape_string() const;
 };
+
+// A shape-file activation flag ("silu", ...) and back.
+bool activation_from_flag(const std::string &flag, sc_activation *act);
+const char *activation_flag(sc_activation act);
 
 // Reads the shape file; quick keeps only the "seed" set. Exits on a bad file.
 std::vector<Case> load_cases(const std::string &path, bool quick);
