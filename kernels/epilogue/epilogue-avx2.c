@@ -8,7 +8,6 @@
 static inline sc_vf sc_vexp(sc_vf x) { return Sleef_expf8_u10avx2(x); }
 static inline sc_vf sc_vtanh(sc_vf x) { return Sleef_tanhf8_u10avx2(x); }
 static inline sc_vf sc_verf(sc_vf x) { return Sleef_erff8_u10avx2(x); }
-static inline sc_vf sc_vlog1p(sc_vf x) { return Sleef_log1pf8_u10avx2(x); }
 
 #include "epilogue/epilogue-impl.h"
 

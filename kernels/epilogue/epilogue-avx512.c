@@ -8,7 +8,6 @@
 static inline sc_vf sc_vexp(sc_vf x) { return Sleef_expf16_u10avx512f(x); }
 static inline sc_vf sc_vtanh(sc_vf x) { return Sleef_tanhf16_u10avx512f(x); }
 static inline sc_vf sc_verf(sc_vf x) { return Sleef_erff16_u10avx512f(x); }
-static inline sc_vf sc_vlog1p(sc_vf x) { return Sleef_log1pf16_u10avx512f(x); }
 
 #include "epilogue/epilogue-impl.h"
 

@@ -8,7 +8,6 @@
 static inline sc_vf sc_vexp(sc_vf x) { return Sleef_expf4_u10advsimd(x); }
 static inline sc_vf sc_vtanh(sc_vf x) { return Sleef_tanhf4_u10advsimd(x); }
 static inline sc_vf sc_verf(sc_vf x) { return Sleef_erff4_u10advsimd(x); }
-static inline sc_vf sc_vlog1p(sc_vf x) { return Sleef_log1pf4_u10advsimd(x); }
 
 #include "epilogue/epilogue-impl.h"
 

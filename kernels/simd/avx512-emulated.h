@@ -80,6 +80,5 @@ static inline simde__m512 sc_emu_sleef_halves(__m256 (*f)(__m256), simde__m512 x
 #define Sleef_expf16_u10avx512f(x) sc_emu_sleef_halves(Sleef_expf8_u10avx2, (x))
 #define Sleef_tanhf16_u10avx512f(x) sc_emu_sleef_halves(Sleef_tanhf8_u10avx2, (x))
 #define Sleef_erff16_u10avx512f(x) sc_emu_sleef_halves(Sleef_erff8_u10avx2, (x))
-#define Sleef_log1pf16_u10avx512f(x) sc_emu_sleef_halves(Sleef_log1pf8_u10avx2, (x))
 
 #endif
