@@ -19,7 +19,6 @@
 #include <cmath>
 #include <cstdio>
 #include <set>
-#include <utility>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -98,21 +97,25 @@ static double max_rel_diff(const float *a, const std::vector<float> &ref)
     return maxd / std::max(maxref, 1e-30);
 }
 
-// oneDNN's eltwise algorithm (and alpha) for simdconv's activation:
-// PyTorch's definitions, which oneDNN implements under these names.
-static std::pair<dnnl::algorithm, float> eltwise_of(sc_activation a)
+// oneDNN's eltwise post-op for simdconv's activation: PyTorch's
+// definitions, which oneDNN implements under these names.
+struct Eltwise {
+    dnnl::algorithm alg;
+    float alpha, beta;
+};
+static Eltwise eltwise_of(sc_activation a)
 {
     using alg = dnnl::algorithm;
     switch (a) {
-    case SC_ACT_RELU: return {alg::eltwise_relu, 0.0f};
-    case SC_ACT_RELU6: return {alg::eltwise_clip, 0.0f};  // clip(x, 0, 6)
-    case SC_ACT_SIGMOID: return {alg::eltwise_logistic, 0.0f};
-    case SC_ACT_TANH: return {alg::eltwise_tanh, 0.0f};
-    case SC_ACT_SILU: return {alg::eltwise_swish, 1.0f};  // x * sigmoid(1 * x)
-    case SC_ACT_GELU: return {alg::eltwise_gelu_erf, 0.0f};
-    case SC_ACT_GELU_TANH: return {alg::eltwise_gelu_tanh, 0.0f};
-    case SC_ACT_MISH: return {alg::eltwise_mish, 0.0f};
-    default: return {alg::eltwise_linear, 1.0f};  // identity: x * 1 + 0
+    case SC_ACT_RELU: return {alg::eltwise_relu, 0.0f, 0.0f};
+    case SC_ACT_RELU6: return {alg::eltwise_clip, 0.0f, 6.0f};  // clip(x, 0, 6)
+    case SC_ACT_SIGMOID: return {alg::eltwise_logistic, 0.0f, 0.0f};
+    case SC_ACT_TANH: return {alg::eltwise_tanh, 0.0f, 0.0f};
+    case SC_ACT_SILU: return {alg::eltwise_swish, 1.0f, 0.0f};  // x * sigmoid(1 * x)
+    case SC_ACT_GELU: return {alg::eltwise_gelu_erf, 0.0f, 0.0f};
+    case SC_ACT_GELU_TANH: return {alg::eltwise_gelu_tanh, 0.0f, 0.0f};
+    case SC_ACT_MISH: return {alg::eltwise_mish, 0.0f, 0.0f};
+    default: return {alg::eltwise_linear, 1.0f, 0.0f};  // identity: x * 1 + 0
     }
 }
 
@@ -150,8 +153,8 @@ static std::unique_ptr<DnnlSlot> make_slot(const Case &c, Route r)
             dnnl::primitive_attr attr;
             if (c.act != SC_ACT_NONE) {
                 dnnl::post_ops po;
-                const auto e = eltwise_of(c.act);
-                po.append_eltwise(1.0f, e.first, e.second, c.act == SC_ACT_RELU6 ? 6.0f : 0.0f);
+                const Eltwise e = eltwise_of(c.act);
+                po.append_eltwise(1.0f, e.alg, e.alpha, e.beta);
                 attr.set_post_ops(po);
             }
             dnnl::convolution_forward::primitive_desc pd(cd, attr, eng);

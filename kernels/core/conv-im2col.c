@@ -53,9 +53,10 @@
 #define SC_IM2COL_SLAB_MAX 4
 /* Row panels from which the in-place 1x1 route copies each B panel (kc
    rows of nr pixels, one per input plane) into a contiguous one before
-   the panels meet it. In place, its rows lie a plane apart (at 56x56,
-   12544 bytes: every row in the same 16 of the L1's 64 sets); the copy
-   costs a pass over B that only many panels repay. Measured (1 thread,
+   the panels meet it. In place, its rows lie a plane apart; the copy
+   costs a pass over B that only many panels repay (why the scattered rows
+   cost more was not isolated: the gain also shows at 28x28, whose plane
+   stride spreads over every L1 set). Measured (1 thread,
    minima, copy/in place): AVX-512 12x32 at 6 panels 1.04, 11 panels 0.89,
    22 panels 0.93-0.98, 43 panels 0.96; AVX2 6x16 at 4 panels 1.18, 8 panels
    1.08, 11 panels 0.91-0.98, 22 panels 0.95, 43 panels 0.94. Not below 64
@@ -65,8 +66,9 @@
    the packed route runs each A panel against every B panel of the block
    (A outer) rather than each B panel against every A panel. B outer keeps
    a B panel in L1 while the A panels stream from L2; once they no longer
-   fit there they stream from memory at a panel's compute per 12 KiB, more
-   than one thread can fetch. Measured (AVX-512, 1 thread, minima of 4
+   fit there they stream from memory at one call's compute per A panel
+   (12 rows x 256 k: 12 KiB per 3K cycles, about 14 GB/s at 3.7 GHz, over
+   the 11 GB/s one thread streams on the AVX-512 host). Measured (AVX-512, 1 thread, minima of 4
    alternations, A outer / B outer): 1024 -> 1024 3x3 at 14x14 (1 MiB
    blocks) 0.90, at 7x7 0.98, 512 -> 512 at 14x14 (528 KiB) 0.96, at 7x7
    0.98; but 5x5 256 -> 256 at 13x13 (264 KiB) 1.07. */
@@ -652,6 +654,8 @@ static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state
            the per-call set-up of 16-pixel packs outweighs the L1 reuse).
            A k-block of weights too big for the L2 goes the other way. */
         const float *bias_g = k0 == 0 && p->has_bias ? p->bias + grp * cout_g : NULL;
+        /* 1x1 in place: whether each full B panel is copied first */
+        const int copy_b = mp1 - mp0 >= SC_IM2COL_1X1_PACK_PANELS && kc >= 64;
         for (int64_t mp = mp0; s->a_outer && mp < mp1; mp++)
             for (int64_t q = 0; q * nr < ncur; q++)
                 sc_im2col_tile(s->k, a_g, kdim, mr, mpanels, last_row, cout_g, bias_g, npix,
@@ -664,7 +668,7 @@ static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state
             if (!s->direct_b) {
                 bq = bp + q * kc * nr;
                 ldb = nr;
-            } else if (n == nr && (mp1 - mp0 < SC_IM2COL_1X1_PACK_PANELS || kc < 64)) {
+            } else if (n == nr && !copy_b) {
                 bq = in_g + k0 * npix + p0 + q * nr; /* the input planes, in place */
                 ldb = npix;
             } else {

@@ -84,8 +84,8 @@
 
 static inline __attribute__((always_inline)) void
 sc_gemm_12x32_rows(const int R, const int V, int64_t kc, const float *a, const float *b,
-                  int64_t ldb, const float *const *bt, int64_t boff, float *c, int64_t ldc,
-                  __mmask16 k0, __mmask16 k1, int accumulate, const float *bias)
+                   int64_t ldb, const float *const *bt, int64_t boff, float *c, int64_t ldc,
+                   __mmask16 k0, __mmask16 k1, int accumulate, const float *bias)
 {
     __m512 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
     __m512 c60, c61, c70, c71, c80, c81, c90, c91, ca0, ca1, cb0, cb1;
@@ -138,8 +138,8 @@ sc_gemm_12x32_rows(const int R, const int V, int64_t kc, const float *a, const f
    bits depend on neither. */
 static inline __attribute__((always_inline)) void
 sc_gemm_12x32_rows_m(const int V, int64_t kc, const float *a, const float *b, int64_t ldb,
-                    const float *const *bt, int64_t boff, float *c, int64_t ldc, int64_t m,
-                    __mmask16 k0, __mmask16 k1, int accumulate, const float *bias)
+                     const float *const *bt, int64_t boff, float *c, int64_t ldc, int64_t m,
+                     __mmask16 k0, __mmask16 k1, int accumulate, const float *bias)
 {
 #define SC_ROWS(R)                                                                              \
     sc_gemm_12x32_rows(R, V, kc, a, b, ldb, bt, boff, c, ldc, k0, k1, accumulate, bias)
@@ -148,9 +148,9 @@ sc_gemm_12x32_rows_m(const int V, int64_t kc, const float *a, const float *b, in
 }
 
 static inline __attribute__((always_inline)) void
-sc_gemm_12x32_body(int64_t kc, const float *a, const float *b, int64_t ldb, const float *const *bt,
-                  int64_t boff, float *c, int64_t ldc, int64_t m, int64_t n, int accumulate,
-                  const float *bias)
+sc_gemm_12x32_body(int64_t kc, const float *a, const float *b, int64_t ldb,
+                   const float *const *bt, int64_t boff, float *c, int64_t ldc, int64_t m,
+                   int64_t n, int accumulate, const float *bias)
 {
     /* Callers guarantee 1 <= n <= 32; the clamp only keeps a broken caller
        from writing past the tile. */
