@@ -60,7 +60,14 @@
    minima, copy/in place): AVX-512 12x32 at 6 panels 1.04, 11 panels 0.89,
    22 panels 0.93-0.98, 43 panels 0.96; AVX2 6x16 at 4 panels 1.18, 8 panels
    1.08, 11 panels 0.91-0.98, 22 panels 0.95, 43 panels 0.94. Not below 64
-   rows: 32 -> 192 channels at 112x112 (16 panels, AVX-512) ran 1.09. */
+   rows: 32 -> 192 channels at 112x112 (16 panels, AVX-512) ran 1.09.
+   Below the threshold the in-place layer is bound by reading B from L3,
+   not by the copy's layout: on 256 -> 64 at 56x56 (AVX-512, 1 thread) the
+   kernel calls alone take 0.48 ms (91% of peak) and copying B alone 0.125
+   ms, against 0.64-0.66 ms for the layer. Neither a block copy read row by
+   row (0.638 against 0.664 ms, minima of 5 alternations; 1.01 at 2 threads)
+   nor software prefetch of the next block into L2, spread over the calls
+   (0.650; between the calls: 0.709) overlapped the two. */
 #define SC_IM2COL_1X1_PACK_PANELS 10
 /* Bytes of one k-block's packed weights (all its row panels) from which
    the packed route runs each A panel against every B panel of the block
