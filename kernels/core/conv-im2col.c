@@ -23,8 +23,10 @@
  * Threads take (image, group, pixel block, row-panel block) items; each
  * output element is produced by one thread, summing KC blocks in ascending
  * order, so results do not depend on the thread count. Where those items
- * are too few for the threads and B is packed, the threads share each item
- * instead (sc_im2col_item), so that B is packed once, not once per thread.
+ * are too few for the threads and B is packed, the pixel blocks are cut
+ * finer (sc_im2col_packed_block); only where even single-tile blocks are
+ * fewer than the threads do the threads share each item (sc_im2col_item),
+ * so that B is packed once, not once per thread.
  * A 1x1 convolution with stride 1 and no padding reads B directly off the
  * input planes (on small planes conv-im2col-1x1t.c may serve it first,
  * transposed).
@@ -130,6 +132,30 @@ typedef struct sc_im2col_state {
 static int64_t sc_round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 static int64_t sc_min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
+/* Pixels per block of the packed route on a plan for nthreads threads,
+   with `outer` images x groups. Where sc_im2col_block_pixels's blocks make
+   fewer than two items per thread, they are cut finer (whole tiles still)
+   until the items split evenly among the threads, so that each thread packs
+   and computes items of its own. Sharing an item instead (sc_im2col_item's
+   team) costs three barriers per k-block: measured (AVX-512, 2 threads,
+   minima of 2-3 alternations, finer blocks / shared item), 7x7 32 -> 32 at
+   17x17 (2 blocks) 0.154 / 0.373 ms, 160 channels 2.31 / 3.11, 5x5 32 -> 32
+   at 17x17 0.085 / 0.201; 3x3 128 -> 128 at 14x14 (1 block, cut in 2)
+   0.195 / 0.259, 5x5 256 -> 256 at 13x13 1.62 / 1.94, 3x3 64 -> 64 at 15x15
+   0.070 / 0.100. The cut changes which pixels share a kernel call, never an
+   output's sum, so the bits do not depend on it. */
+static int64_t sc_im2col_packed_block(int64_t npix, int64_t nr, int64_t outer, int nthreads)
+{
+    int64_t nc = sc_im2col_block_pixels(npix, nr);
+    for (int64_t npb = (npix + nc - 1) / nc; nthreads > 1 && nc > nr; npb++) {
+        const int64_t items = outer * ((npix + nc - 1) / nc);
+        if (items >= SC_IM2COL_ITEMS_PER_THREAD * nthreads || items % nthreads == 0)
+            break;
+        nc = sc_round_up((npix + npb) / (npb + 1), nr);
+    }
+    return nc;
+}
+
 /* First output channel (within the group) of row panel mp; mp = mpanels
    gives cout_g. Panels hold mr rows, except the last two when the last
    would hold fewer than mr/2: a tile of so few rows keeps too few
@@ -225,7 +251,9 @@ static sc_status sc_im2col_create(struct sc_conv2d_plan *p, const float *weight,
     const int64_t npix = g->ho * g->wo;
     /* Indirect items are whole output rows, about as many pixels as a
        packed block. */
-    const int64_t nc = sc_im2col_block_pixels(npix, nr);
+    const int64_t nc = sc_conv_pointwise(g) ? sc_im2col_block_pixels(npix, nr)
+                                            : sc_im2col_packed_block(npix, nr, g->n * g->groups,
+                                                                     p->nthreads);
     const int64_t rows_max = sc_min64(g->ho, g->wo < SC_IM2COL_NC ? SC_IM2COL_NC / g->wo : 1);
     const int64_t nrb = (g->ho + rows_max - 1) / rows_max;
     const int64_t rows_nc = (g->ho + nrb - 1) / nrb * g->wo;
@@ -580,12 +608,13 @@ static inline void sc_im2col_tile(const sc_gemm_kernel *k, const float *a_g, int
  * One item: pixels [p0, p0 + ncur) (pixel block pb) of image b and group
  * grp, output-channel panels [mp0, mp1), on the scratch at bp. An item
  * normally has a thread to itself (team 1). Where the images, groups and
- * pixel blocks are too few for the threads (deep layers on small planes),
- * all of them share each item instead (team > 1, packing routes only): they
- * build its slab by channels, pack its B panel by rows and split its
- * panels, meeting at a barrier between the steps, so B is packed once
- * rather than once per thread. Every output comes from the same kernel
- * calls either way: the bits do not depend on the thread count.
+ * pixel blocks are fewer than the threads even with single-tile blocks
+ * (planes of at most nr pixels), all of them share each item instead
+ * (team > 1, packing routes only): they build its slab by channels, pack
+ * its B panel by rows and split its panels, meeting at a barrier between
+ * the steps, so B is packed once rather than once per thread. Every
+ * output comes from the same kernel calls either way: the bits do not
+ * depend on the thread count.
  */
 static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state *s,
                            const float *in, float *out, float *bp, int64_t b, int64_t grp,
@@ -711,11 +740,12 @@ static void sc_im2col_run(const struct sc_conv2d_plan *p, const float *in, float
     const int64_t want = (int64_t)nthreads * SC_IM2COL_ITEMS_PER_THREAD;
     const size_t slice = p->workspace_per_thread;
 
-    if (nthreads > 1 && base_items < want && !s->direct_b && !s->indirect) {
-        /* Too few items, and each packs B: the threads share every item
-           (on thread 0's scratch) rather than split its panels and pack
-           its B once each (measured: 2x2/2 64 -> 64 channels from 30x30
-           ran slower on 2 threads than on 1 that way). */
+    if (nthreads > 1 && base_items < nthreads && !s->direct_b && !s->indirect) {
+        /* Fewer items than threads even with the finest blocks
+           (sc_im2col_packed_block), and each packs B: the threads share
+           every item (on thread 0's scratch) rather than split its panels
+           and pack its B once each (measured: 2x2/2 64 -> 64 channels from
+           30x30 ran slower on 2 threads than on 1 that way). */
 #pragma omp parallel num_threads(nthreads)
         {
             const int team = omp_get_num_threads(), rank = omp_get_thread_num();
