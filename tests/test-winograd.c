@@ -1240,6 +1240,42 @@ static void test_tile_choice(void)
                      "AUTO stem tile %d ran %s", tile, sc_conv2d_plan_describe(plan));
         sc_conv2d_plan_destroy(plan);
     }
+    /* AUTO's poly-route rules for small stride-1 5x5 and 7x7 layers, by the
+       vector width: 5x5 phases need phase outputs of 12 (16 lanes) or 10 (8
+       lanes); 7x7 ones with over 4 MiB of U need 7/16 direct multiplies per
+       byte and lane (64 channels at 17x17: 6.15 per byte, 9.4 MB). */
+    const sc_isa act = sc_isa_active();
+    const int lanes = act == SC_ISA_AVX512 ? 16 : act == SC_ISA_AVX2 ? 8
+                                               : act == SC_ISA_NEON  ? 4
+                                                                     : 1;
+    const struct {
+        int64_t k, c, hw;
+        int wino;
+    } small[] = {
+        {5, 32, 17, lanes < 8},  {5, 32, 21, lanes < 16}, {5, 32, 24, 1},
+        {7, 64, 17, lanes < 16}, {7, 32, 17, 1},          {7, 64, 21, 1},
+    };
+    float *sw = calloc((size_t)64 * 64 * 49, sizeof(float)); /* the largest: 7x7, 64 ch */
+    for (size_t i = 0; sw && i < sizeof small / sizeof small[0]; i++) {
+        sc_conv2d_desc d;
+        sc_conv2d_desc_init(&d, 1, small[i].c, small[i].hw, small[i].hw, small[i].c, small[i].k,
+                            small[i].k);
+        d.pad_h = d.pad_w = small[i].k / 2;
+        sc_conv2d_options o = {SC_CONV_AUTO, 1, 0};
+        sc_conv2d_plan *plan = NULL;
+        if (tc_check(sc_conv2d_plan_create(&d, sw, NULL, &o, &plan) == SC_OK,
+                     "AUTO %lldx%lld %lld ch at %lld: %s", (long long)small[i].k,
+                     (long long)small[i].k, (long long)small[i].c, (long long)small[i].hw,
+                     sc_last_error()))
+            tc_check((strncmp(sc_conv2d_plan_describe(plan), "winograd", 8) == 0) ==
+                         small[i].wino,
+                     "AUTO %lldx%lld %lld ch at %lld (%d lanes) ran %s", (long long)small[i].k,
+                     (long long)small[i].k, (long long)small[i].c, (long long)small[i].hw, lanes,
+                     sc_conv2d_plan_describe(plan));
+        sc_conv2d_plan_destroy(plan);
+    }
+    tc_check(sw != NULL, "out of memory for the 7x7 AUTO cases");
+    free(sw);
     /* AUTO leaves Winograd over 48 MiB of transformed weights (16 cin cout
        floats): 1024 -> 1024 channels (64 MiB) goes to im2col, 768 -> 1024
        (48 MiB exactly) stays. */

@@ -247,8 +247,13 @@ static sc_status sc_conv_build_maps(sc_conv2d_plan *p)
  *      resort whenever a better candidate has no kernel.
  * Returns NULL when the candidate passes the rule, else the reason.
  */
-static const char *sc_auto_rule(const sc_conv_geom *g, sc_conv_algo a, int winograd_tile)
+static const char *sc_auto_rule(const sc_conv_geom *g, sc_conv_algo a, int winograd_tile,
+                                sc_isa isa)
 {
+    /* floats per vector: how much faster than memory the GEMMs run */
+    const int64_t lanes = isa == SC_ISA_AVX512 ? 16 : isa == SC_ISA_AVX2 ? 8
+                                                   : isa == SC_ISA_NEON  ? 4
+                                                                         : 1;
     switch (a) {
     case SC_CONV_WINOGRAD: {
         int64_t fh, fw, r;
@@ -271,6 +276,15 @@ static const char *sc_auto_rule(const sc_conv_geom *g, sc_conv_algo a, int winog
                 return "phase kernels with over 1.5x the taps of the kernel";
             if (hoq < 8 || woq < 8)
                 return "phase outputs under 8x8";
+            /* 3x3 phases of a stride-1 kernel (5x5-like) on phase outputs
+               of 9-11 (Ho 17-22): F(4x4)'s tiles cover them with up to 1.8x
+               waste, and F(2x2) saves too few multiplies on 4 phase kernels
+               (1 thread, Winograd / im2col: AVX-512 5x5 at 17x17 1.19-1.40
+               for 16-256 channels, at 21x21 1.19-2.06, at 28x28 0.93-1.17;
+               AVX2 at 17x17 1.12-1.20, at 21x21 0.95-1.18). */
+            const int64_t hmin = hoq < woq ? hoq : woq;
+            if (r == 3 && fh * fw > 1 && hmin < (lanes >= 16 ? 12 : lanes >= 8 ? 10 : 8))
+                return "5x5-like phases with phase outputs under 12x12 (10x10 on AVX2)";
             /* Its transformed weights are up to (F(4x4)'s 36 positions)
                36 fh fw qh qw / (kh kw) times the layer's (23x for 5x5):
                151 MB for 256 channels, which still ran 0.58 of im2col's
@@ -279,6 +293,19 @@ static const char *sc_auto_rule(const sc_conv_geom *g, sc_conv_algo a, int winog
                                    (double)g->cin_g * sizeof(float);
             if (u_bytes > 256.0 * 1024 * 1024)
                 return "transformed phase weights over 256 MiB";
+            /* Each image streams the whole U, once per tile block. Past the
+               L2 that costs more than im2col's multiplies where too few of
+               those (KH KW Ho Wo per weight pair) come per byte of U, the
+               sooner the wider the vectors: KH KW Ho Wo / (144 f_h f_w S_h
+               S_w) under 7 on AVX-512, 3.5 on AVX2. 7x7/1 on 17x17 outputs
+               has 6.15 (1 thread, Winograd / im2col: AVX-512 32 channels,
+               2.4 MB of U, 0.88; 64 channels, 9.4 MB, 1.03; 96 1.28; 160
+               1.44; AVX2 0.69-0.74), on 21x21 8.8 (AVX-512 0.65-0.99). */
+            const double macs_per_byte = (double)(g->kh * g->kw * g->ho * g->wo) /
+                                         (144.0 * (double)(fh * fw * qh * qw));
+            if (u_bytes > 4.0 * 1024 * 1024 && 16.0 * macs_per_byte < 7.0 * (double)lanes)
+                return "transformed phase weights over 4 MiB with under 7/16 direct multiplies "
+                       "per byte and lane";
             return g->cout_g < 2 ? "cout/groups < 2" : NULL;
         }
         if (g->cin_g < 16)
@@ -429,7 +456,7 @@ sc_status sc_conv2d_plan_create(const sc_conv2d_desc *d, const float *weight, co
             continue;
         const char *why = NULL;
         if (opt.algo == SC_CONV_AUTO)
-            why = sc_auto_rule(&p->g, impl->algo, p->winograd_tile);
+            why = sc_auto_rule(&p->g, impl->algo, p->winograd_tile, p->active);
         if (!why) {
             s = impl->create(p, weight, &why);
             if (s == SC_OK) {
