@@ -137,8 +137,12 @@ static int64_t sc_min64(int64_t a, int64_t b) { return a < b ? a : b; }
    fewer than two items per thread, they are cut finer (whole tiles still)
    until the items split evenly among the threads, so that each thread packs
    and computes items of its own. Sharing an item instead (sc_im2col_item's
-   team) costs three barriers per k-block: measured (AVX-512, 2 threads,
-   minima of 2-3 alternations, finer blocks / shared item), 7x7 32 -> 32 at
+   team) splits its row panels, unevenly where they are few (32 channels: 3
+   panels, 2 and 1), and every thread waits for the slowest at three
+   barriers per k-block (a barrier itself costs about 0.3 us here; the
+   waiting is the cost: 23% of a 2-thread profile of 7x7 32 -> 32 at 17x17
+   sat in libgomp). Measured (AVX-512, 2 threads, minima of 2-3
+   alternations, finer blocks / shared item), 7x7 32 -> 32 at
    17x17 (2 blocks) 0.154 / 0.373 ms, 160 channels 2.31 / 3.11, 5x5 32 -> 32
    at 17x17 0.085 / 0.201; 3x3 128 -> 128 at 14x14 (1 block, cut in 2)
    0.195 / 0.259, 5x5 256 -> 256 at 13x13 1.62 / 1.94, 3x3 64 -> 64 at 15x15
@@ -251,9 +255,11 @@ static sc_status sc_im2col_create(struct sc_conv2d_plan *p, const float *weight,
     const int64_t npix = g->ho * g->wo;
     /* Indirect items are whole output rows, about as many pixels as a
        packed block. */
+    /* the threads a run outside a parallel region takes (sc_threads_for_run) */
+    const int run_threads = (int)sc_min64(p->nthreads, p->useful_threads);
     const int64_t nc = sc_conv_pointwise(g) ? sc_im2col_block_pixels(npix, nr)
                                             : sc_im2col_packed_block(npix, nr, g->n * g->groups,
-                                                                     p->nthreads);
+                                                                     run_threads);
     const int64_t rows_max = sc_min64(g->ho, g->wo < SC_IM2COL_NC ? SC_IM2COL_NC / g->wo : 1);
     const int64_t nrb = (g->ho + rows_max - 1) / rows_max;
     const int64_t rows_nc = (g->ho + nrb - 1) / nrb * g->wo;

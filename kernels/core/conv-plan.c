@@ -276,7 +276,8 @@ static const char *sc_auto_rule(const sc_conv_geom *g, sc_conv_algo a, int winog
                 return "phase kernels with over 1.5x the taps of the kernel";
             if (hoq < 8 || woq < 8)
                 return "phase outputs under 8x8";
-            /* 3x3 phases of a stride-1 kernel (5x5-like) on phase outputs
+            /* 3x3 phases with two output phases (5x5/1; the strided ones,
+               7x7/2 to 10x10/2, fail the taps rule above) on phase outputs
                of 9-11 (Ho 17-22): F(4x4)'s tiles cover them with up to 1.8x
                waste, and F(2x2) saves too few multiplies on 4 phase kernels
                (1 thread, Winograd / im2col: AVX-512 5x5 at 17x17 1.19-1.40
@@ -300,7 +301,9 @@ static const char *sc_auto_rule(const sc_conv_geom *g, sc_conv_algo a, int winog
                S_w) under 7 on AVX-512, 3.5 on AVX2. 7x7/1 on 17x17 outputs
                has 6.15 (1 thread, Winograd / im2col: AVX-512 32 channels,
                2.4 MB of U, 0.88; 64 channels, 9.4 MB, 1.03; 96 1.28; 160
-               1.44; AVX2 0.69-0.74), on 21x21 8.8 (AVX-512 0.65-0.99). */
+               1.44; AVX2, 16-96 channels, 0.65-0.74), on 21x21 8.8 (AVX-512
+               0.65-0.99). NEON's 1.75 and scalar's 0.44 follow the lanes,
+               unmeasured. */
             const double macs_per_byte = (double)(g->kh * g->kw * g->ho * g->wo) /
                                          (144.0 * (double)(fh * fw * qh * qw));
             if (u_bytes > 4.0 * 1024 * 1024 && 16.0 * macs_per_byte < 7.0 * (double)lanes)
