@@ -421,56 +421,71 @@ static void test_input_kernel(tc_rng *rng, const sc_winograd_kernel *k, const wi
     }
 }
 
-/* Output transforms of runs of 1 to 33 tiles, every row count and the
-   clipped column counts of the last tile: within gamma_{2 kA} |A^T| |M| |A|
-   of the double transform, bitwise equal to each tile alone, and nothing
-   written outside rows x cols. */
+/* Output transforms of 1 to 33 tiles from several starts, on tile grids 1 to
+   17 tiles wide (so a call's tiles span several tile rows) and planes
+   clipped by 0 to m-1 outputs at the right and bottom edges: within
+   gamma_{2 kA} |A^T| |M| |A| of the double transform, bitwise equal to each
+   tile alone, and nothing written outside the tiles' clipped outputs (the
+   plane sits between guard zones). */
 static void test_output_kernel(tc_rng *rng, const sc_winograd_kernel *k, const wino_mats *w)
 {
     const int alpha = w->alpha, a2 = alpha * alpha, m = k->m;
-    for (int64_t count = 1; count <= 33; count++) {
-        const int64_t ms = count + 3, ldy = count * m + 5;
-        float *mi = malloc((size_t)(a2 * ms) * sizeof(float));
-        float *y = malloc((size_t)((m + 2) * ldy) * sizeof(float));
-        tc_fill(rng, mi, a2 * ms, -4.0f, 4.0f);
-        int good = 1, same = 1, clean = 1;
-        for (int rows = 1; rows <= m; rows++)
-            for (int64_t cols = (count - 1) * m + 1; cols <= count * m; cols++) {
-                for (int64_t i = 0; i < (m + 2) * ldy; i++)
-                    y[i] = NAN;
-                k->output(mi + 1, ms, count, y + ldy + 1, ldy, rows, cols);
-                for (int64_t l = 0; l < count; l++) {
-                    double md[36], ex[16], ab[16];
-                    float yt[4 * 4];
-                    for (int xi = 0; xi < a2; xi++)
-                        md[xi] = mi[1 + xi * ms + l];
-                    sandwich(m, alpha, &w->at[0][0], 6, md, ex, 0);
-                    sandwich(m, alpha, &w->at[0][0], 6, md, ab, 1);
-                    k->output(mi + 1 + l, ms, 1, yt, m, m, m);
-                    const double gam = tc_gamma(2 * w->ka);
-                    for (int p = 0; p < rows; p++)
-                        for (int q = 0; q < m && l * m + q < cols; q++) {
-                            const float got = y[(1 + p) * ldy + 1 + l * m + q];
-                            good &= fabs((double)got - ex[p * m + q]) <= gam * ab[p * m + q];
-                            same &= memcmp(&got, &yt[p * m + q], sizeof(float)) == 0;
-                        }
-                }
-                for (int64_t i = 0; i < m + 2; i++)
-                    for (int64_t j = 0; j < ldy; j++) {
-                        const int inside = i >= 1 && i <= rows && j >= 1 && j <= cols;
-                        if (!inside)
-                            clean &= isnan(y[i * ldy + j]) != 0;
+    static const int64_t widths[] = {1, 2, 3, 5, 7, 16, 17};
+    const int64_t guard = 37;
+    for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++)
+        for (int e = 0; e < m; e++) {
+            const int64_t tw = widths[wi], th = 35 / tw + 3, ntiles = tw * th;
+            const int64_t wo = tw * m - e, ho = th * m - e, plane = ho * wo;
+            const int64_t ms = 36;
+            float *mi = malloc((size_t)(a2 * ms) * sizeof(float));
+            float *buf = malloc((size_t)(plane + 2 * guard) * sizeof(float));
+            float *y = buf + guard;
+            tc_fill(rng, mi, a2 * ms, -4.0f, 4.0f);
+            const int64_t starts[] = {0, 1, tw - 1, tw + 2};
+            int good = 1, same = 1, clean = 1;
+            for (int si = 0; si < 4; si++)
+                for (int64_t count = 1; count <= 33; count++) {
+                    const int64_t t0 = starts[si];
+                    if (t0 + count > ntiles || (si > 0 && t0 == starts[si - 1]))
+                        continue;
+                    for (int64_t i = 0; i < plane + 2 * guard; i++)
+                        buf[i] = NAN;
+                    k->output(mi + 1, ms, t0, count, tw, y, ho, wo);
+                    int64_t written = 0;
+                    for (int64_t l = 0; l < count; l++) {
+                        double md[36], ex[16], ab[16];
+                        float yt[4 * 4];
+                        for (int xi = 0; xi < a2; xi++)
+                            md[xi] = mi[1 + xi * ms + l];
+                        sandwich(m, alpha, &w->at[0][0], 6, md, ex, 0);
+                        sandwich(m, alpha, &w->at[0][0], 6, md, ab, 1);
+                        k->output(mi + 1 + l, ms, 0, 1, 1, yt, m, m);
+                        const double gam = tc_gamma(2 * w->ka);
+                        const int64_t r0 = (t0 + l) / tw * m, c0 = (t0 + l) % tw * m;
+                        for (int p = 0; p < m && r0 + p < ho; p++)
+                            for (int q = 0; q < m && c0 + q < wo; q++) {
+                                const float got = y[(r0 + p) * wo + c0 + q];
+                                good &= fabs((double)got - ex[p * m + q]) <= gam * ab[p * m + q];
+                                same &= memcmp(&got, &yt[p * m + q], sizeof(float)) == 0;
+                                written++;
+                            }
                     }
-            }
-        tc_check(good, "%s/%s output run of %lld: beyond the bound", k->name,
-                 sc_isa_name(k->isa), (long long)count);
-        tc_check(same, "%s/%s output run of %lld: a tile differs from the tile alone", k->name,
-                 sc_isa_name(k->isa), (long long)count);
-        tc_check(clean, "%s/%s output run of %lld: wrote outside rows x cols", k->name,
-                 sc_isa_name(k->isa), (long long)count);
-        free(mi);
-        free(y);
-    }
+                    /* every value the tiles own is finite (checked above),
+                       so the NaNs left count what was not written */
+                    int64_t untouched = 0;
+                    for (int64_t i = 0; i < plane + 2 * guard; i++)
+                        untouched += isnan(buf[i]) != 0;
+                    clean &= untouched == plane + 2 * guard - written;
+                }
+            tc_check(good, "%s/%s output, %lld tiles wide, edge %d: beyond the bound", k->name,
+                     sc_isa_name(k->isa), (long long)tw, e);
+            tc_check(same, "%s/%s output, %lld tiles wide, edge %d: a tile differs from the "
+                     "tile alone", k->name, sc_isa_name(k->isa), (long long)tw, e);
+            tc_check(clean, "%s/%s output, %lld tiles wide, edge %d: wrote outside its tiles",
+                     k->name, sc_isa_name(k->isa), (long long)tw, e);
+            free(mi);
+            free(buf);
+        }
 }
 
 static void test_transform_kernels(tc_rng *rng)

@@ -366,32 +366,36 @@ static void sc_wino_output_part(const sc_conv2d_plan *p, const sc_wino_state *st
             }
         }
 
-        /* Output transform run by run of tiles sharing a tile row, so the
-           epilogue sees each output row's finished segment in one call. */
+        /* The output transform of the whole block at once, so planes
+           narrower than a vector of tiles still fill its lanes. Where the
+           block holds whole tile rows, its outputs are one run of memory
+           per channel and the epilogue takes them in one call (56 wide:
+           14 vectors for 4 rows rather than 16); otherwise row by row. */
         const int64_t oc0 = pc * mr, oc1 = pe * mr < cout_g ? pe * mr : cout_g;
-        for (int64_t j = 0; j < nt;) {
-            const int64_t tile = t0 + j;
-            const int64_t ti = tile / st->tiles_w, tj0 = tile % st->tiles_w;
-            int64_t run = st->tiles_w - tj0;
-            if (run > nt - j)
-                run = nt - j;
-            const int64_t oh0 = ti * m, ow0 = tj0 * m;
-            const int64_t rows = g->ho - oh0 < m ? g->ho - oh0 : m;
-            const int64_t ow1 = (tj0 + run) * m < g->wo ? (tj0 + run) * m : g->wo;
-            for (int64_t oc = oc0; oc < oc1; oc++) {
-                float *y = out_g + (oc * g->ho + oh0) * g->wo;
-                st->wk->output(mbuf + (oc - oc0) * t + j, st->ms, run, y + ow0, g->wo, rows,
-                               ow1 - ow0);
-                /* Whole output rows are one run of memory: one call, so an
-                   activation evaluates no partial vector per row (56 wide:
-                   14 vectors for 4 rows rather than 16). */
-                if (ow1 - ow0 == g->wo)
-                    sc_conv_epilogue(p, y, rows * g->wo, grp * cout_g + oc);
-                else
-                    for (int64_t r = 0; r < rows; r++)
-                        sc_conv_epilogue(p, y + r * g->wo + ow0, ow1 - ow0, grp * cout_g + oc);
+        const int64_t te = t0 + nt, tw = st->tiles_w;
+        const int64_t ti0 = t0 / tw, tj0 = t0 % tw;
+        const int whole_rows = tj0 == 0 && (te % tw == 0 || te == st->ntiles);
+        for (int64_t oc = oc0; oc < oc1; oc++) {
+            float *yc = out_g + oc * g->ho * g->wo;
+            st->wk->output(mbuf + (oc - oc0) * t, st->ms, t0, nt, tw, yc, g->ho, g->wo);
+            const int64_t c = grp * cout_g + oc;
+            if (whole_rows) {
+                const int64_t oh0 = ti0 * m;
+                const int64_t oh1 = (te + tw - 1) / tw * m < g->ho ? (te + tw - 1) / tw * m : g->ho;
+                sc_conv_epilogue(p, yc + oh0 * g->wo, (oh1 - oh0) * g->wo, c);
+                continue;
             }
-            j += run;
+            for (int64_t j = 0, oh = ti0 * m, tj = tj0; j < nt; oh += m, tj = 0) {
+                const int64_t run = tw - tj < nt - j ? tw - tj : nt - j;
+                const int64_t ow0 = tj * m, ow1 = (tj + run) * m < g->wo ? (tj + run) * m : g->wo;
+                const int64_t oh1 = oh + m < g->ho ? oh + m : g->ho;
+                if (run == tw)
+                    sc_conv_epilogue(p, yc + oh * g->wo, (oh1 - oh) * g->wo, c);
+                else
+                    for (int64_t r = oh; r < oh1; r++)
+                        sc_conv_epilogue(p, yc + r * g->wo + ow0, ow1 - ow0, c);
+                j += run;
+            }
         }
     }
 }

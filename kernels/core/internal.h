@@ -339,17 +339,18 @@ typedef struct sc_pack_kernel {
  *   the padded extent read as zero), and writes V = B^T d B of tile
  *   tile0 + l to v[xi * v_stride + l] for xi in [0, alpha*alpha) and l in
  *   [0, count), nothing else.
- * output: for count tiles side by side in one tile row, reads M of tile l
- *   from m_in[xi * m_stride + l], computes Y = A^T M A and writes rows x cols
- *   of the run's outputs (rows <= m; cols <= count*m, the run clipped at the
- *   output edge) to y with row stride ldy, nothing else.
+ * output: reads M of tile tile0 + l (l < count; the tiles may span several
+ *   tile rows) from m_in[xi * m_stride + l], computes Y = A^T M A and writes
+ *   each tile's outputs, clipped at the output edge, into the ho x wo plane
+ *   y, nothing else.
  * A kernel may transform several tiles per vector; a tile's result is the
  * same whichever call or lane handles it.
  */
 typedef void (*sc_wino_input_fn)(const sc_conv_geom *g, const float *plane, int64_t tiles_w,
                                  int64_t tile0, int64_t count, float *v, int64_t v_stride);
-typedef void (*sc_wino_output_fn)(const float *m_in, int64_t m_stride, int64_t count, float *y,
-                                  int64_t ldy, int64_t rows, int64_t cols);
+typedef void (*sc_wino_output_fn)(const float *m_in, int64_t m_stride, int64_t tile0,
+                                  int64_t count, int64_t tiles_w, float *y, int64_t ho,
+                                  int64_t wo);
 
 typedef struct sc_winograd_kernel {
     sc_isa isa;

@@ -119,10 +119,9 @@ SC_DECLARE_PACK_B(neon);
     void sc_winograd_f##m##x##m##_##r##x##r##_input_##isa(                                     \
         const sc_conv_geom *g, const float *plane, int64_t tiles_w, int64_t tile0,             \
         int64_t count, float *v, int64_t v_stride);                                            \
-    void sc_winograd_f##m##x##m##_##r##x##r##_output_##isa(const float *m_in, int64_t m_stride, \
-                                                           int64_t count, float *y,            \
-                                                           int64_t ldy, int64_t rows,          \
-                                                           int64_t cols)
+    void sc_winograd_f##m##x##m##_##r##x##r##_output_##isa(                                    \
+        const float *m_in, int64_t m_stride, int64_t tile0, int64_t count, int64_t tiles_w,    \
+        float *y, int64_t ho, int64_t wo)
 #define SC_DECLARE_WINOGRAD_ALL(isa)                                                           \
     SC_DECLARE_WINOGRAD(2, 3, isa);                                                            \
     SC_DECLARE_WINOGRAD(4, 3, isa);                                                            \
