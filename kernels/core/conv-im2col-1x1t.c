@@ -51,7 +51,6 @@ typedef struct sc_1x1t_state {
 } sc_1x1t_state;
 
 static int64_t sc_ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-static int64_t sc_min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
 /* Tile cost, in rows or columns, of n rows or columns cut into tiles of
    `full` (the last one rounded up to `step`): a short last tile keeps too few

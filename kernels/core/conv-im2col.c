@@ -130,7 +130,6 @@ typedef struct sc_im2col_state {
 } sc_im2col_state;
 
 static int64_t sc_round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
-static int64_t sc_min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
 /* Pixels per block of the packed route on a plan for nthreads threads,
    with `outer` images x groups. Where sc_im2col_block_pixels's blocks make

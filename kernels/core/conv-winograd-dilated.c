@@ -23,6 +23,8 @@ sc_status sc_wino_dilated_create(sc_conv2d_plan *p, const float *weight, sc_wino
     ph.qw = ph.fw = g->dw;
     ph.hq = (g->hp + g->dh - 1) / g->dh;
     ph.wq = (g->wp + g->dw - 1) / g->dw;
+    ph.hq_in = ph.hq;
+    ph.wq_in = ph.wq;
     ph.hoq = ph.hq - (g->kh - 1);
     ph.woq = ph.wq - (g->kw - 1);
     ph.in_c = ph.hq * ph.wq;
@@ -35,7 +37,7 @@ sc_status sc_wino_dilated_create(sc_conv2d_plan *p, const float *weight, sc_wino
     d.groups = g->groups;
     d.activation = g->act;
     const float *bias = p->has_bias ? p->bias : NULL;
-    const sc_status s = sc_wino_phases_inner(p, &ph, &d, weight, bias, why);
+    const sc_status s = sc_wino_phases_inner(p, &ph, &d, weight, bias, p->winograd_tile, why);
     if (s != SC_OK)
         return s;
     return sc_wino_phases_finish(p, &ph, out);

@@ -49,13 +49,13 @@ sc_status sc_wino_phases_finish(sc_conv2d_plan *p, sc_wino_phases *ph, sc_wino_p
 
 sc_status sc_wino_phases_inner(const sc_conv2d_plan *p, sc_wino_phases *ph,
                                const sc_conv2d_desc *d, const float *weight, const float *bias,
-                               const char **why)
+                               int tile, const char **why)
 {
     sc_conv2d_options o;
     memset(&o, 0, sizeof o);
     o.algo = SC_CONV_WINOGRAD;
     o.num_threads = p->nthreads;
-    o.winograd_tile = p->winograd_tile;
+    o.winograd_tile = tile;
     const sc_status s = sc_conv2d_plan_create(d, weight, bias, &o, &ph->inner);
     if (s == SC_UNSUPPORTED)
         *why = "no Winograd kernel for the phase images";
@@ -71,17 +71,23 @@ void sc_wino_phases_destroy(sc_wino_phases *ph)
 }
 
 /* The phase images of one row index u of input channel plane xc: padded row
-   a + sh*u (a < sh), every sw-th padded column from b (b < sw), wq values,
-   into dst + (a*sw + b)*pstride. Rows past the padded extent are zeros. */
+   a + sh*u (a < sh), every sw-th padded column from b (b < sw), n values,
+   then zeros to wq, into dst + (a*sw + b)*pstride; zeros throughout unless
+   from_input. Rows past the padded extent are zeros. */
 static void sc_phase_split_rows(const sc_conv_geom *g, const float *xc, int64_t u, int64_t sh,
-                                int64_t sw, int64_t wq, float *dst, int64_t pstride)
+                                int64_t sw, int64_t n, int from_input, int64_t wq, float *dst,
+                                int64_t pstride)
 {
     for (int64_t a = 0; a < sh; a++) {
         const int64_t r = a + sh * u;
-        const int64_t rs = r < g->hp ? g->row_src[r] : -1;
+        const int64_t rs = r < g->hp && from_input ? g->row_src[r] : -1;
         const float *src = rs < 0 ? NULL : xc + rs * g->w;
-        for (int64_t b = 0; b < sw; b++)
-            sc_padded_row(g, src, b, sw, wq, dst + (a * sw + b) * pstride);
+        for (int64_t b = 0; b < sw; b++) {
+            float *d = dst + (a * sw + b) * pstride;
+            sc_padded_row(g, src, b, sw, n, d);
+            if (wq > n)
+                memset(d + n, 0, (size_t)(wq - n) * sizeof(float));
+        }
     }
 }
 
@@ -121,8 +127,8 @@ void sc_wino_phases_run(const sc_conv2d_plan *p, const sc_wino_phases *ph, const
 #pragma omp parallel for num_threads(nthreads) schedule(static) if (nthreads > 1)
         for (int64_t cu = 0; cu < g->cin * hq; cu++) {
             const int64_t c = cu / hq, u = cu % hq;
-            sc_phase_split_rows(g, x + c * g->h * g->w, u, ph->qh, ph->qw, wq,
-                                xq + c * ph->in_c + u * wq, ph->in_p);
+            sc_phase_split_rows(g, x + c * g->h * g->w, u, ph->qh, ph->qw, ph->wq_in,
+                                u < ph->hq_in, wq, xq + c * ph->in_c + u * wq, ph->in_p);
         }
         if (fh * fw == 1) {
             ph->inner->impl->run(ph->inner, xq, y, inner_ws, nthreads);

@@ -107,6 +107,22 @@ sc_status sc_wino_poly_create(sc_conv2d_plan *p, const float *weight, sc_wino_ph
     ph.qw = g->sw * fw;
     ph.hoq = (g->ho + fh - 1) / fh;
     ph.woq = (g->wo + fw - 1) / fw;
+    /* With output phases the inner plan writes to the workspace, so its
+       outputs can be whole tiles: the phase images then hold every tile's
+       window, and the inner input transform reads each in place rather than
+       copying the windows that overhang the edge (Inception's 5x5, 14x14
+       phase outputs on F(4x4): every window overhung). The rows and columns
+       added are zeros, as the copies would read, not further input: the
+       outputs keep their bits. */
+    ph.hq_in = ph.hoq + r - 1;
+    ph.wq_in = ph.woq + r - 1;
+    int tile = p->winograd_tile;
+    if (fh * fw > 1) {
+        tile = sc_wino_tile_m(p, r, ph.hoq, ph.woq, g->cin_g * g->sh * fh * g->sw * fw,
+                              g->cout_g * fh * fw);
+        ph.hoq = (ph.hoq + tile - 1) / tile * tile;
+        ph.woq = (ph.woq + tile - 1) / tile * tile;
+    }
     ph.hq = ph.hoq + r - 1;
     ph.wq = ph.woq + r - 1;
     ph.in_p = ph.hq * ph.wq;
@@ -142,7 +158,7 @@ sc_status sc_wino_poly_create(sc_conv2d_plan *p, const float *weight, sc_wino_ph
     sc_conv2d_desc_init(&d, 1, cin_q, ph.hq, ph.wq, cout_q, r, r);
     d.groups = g->groups;
     d.activation = g->act;
-    const sc_status s = sc_wino_phases_inner(p, &ph, &d, wq, bq, why);
+    const sc_status s = sc_wino_phases_inner(p, &ph, &d, wq, bq, tile, why);
     sc_free(wq);
     sc_free(bq);
     if (s != SC_OK)

@@ -119,17 +119,32 @@ static double sc_wino_cost(const sc_conv_geom *g, const sc_gemm_kernel *gk, int6
            (double)tiles * (in_ops * (double)g->cin_g + out_ops * (double)g->cout_g);
 }
 
-static int sc_wino_choose_m(const sc_conv2d_plan *p)
+static int sc_wino_choose_m(const sc_conv_geom *g, sc_isa active)
 {
-    const sc_conv_geom *g = &p->g;
     if (g->ho < 4 || g->wo < 4)
         return 2;
-    const sc_gemm_kernel *gk = sc_pick_gemm(p->active);
-    const int have2 = sc_pick_winograd(p->active, 2, 3) != NULL;
-    const int have4 = sc_pick_winograd(p->active, 4, 3) != NULL;
+    const sc_gemm_kernel *gk = sc_pick_gemm(active);
+    const int have2 = sc_pick_winograd(active, 2, 3) != NULL;
+    const int have4 = sc_pick_winograd(active, 4, 3) != NULL;
     if (!gk || !have2 || !have4)
         return have2 ? 2 : 4;
     return sc_wino_cost(g, gk, 4) <= sc_wino_cost(g, gk, 2) ? 4 : 2;
+}
+
+int sc_wino_tile_m(const sc_conv2d_plan *p, int64_t r, int64_t ho, int64_t wo, int64_t cin_g,
+                   int64_t cout_g)
+{
+    if (r == 4)
+        return 3;
+    if (p->winograd_tile)
+        return p->winograd_tile;
+    sc_conv_geom g;
+    memset(&g, 0, sizeof g);
+    g.ho = ho;
+    g.wo = wo;
+    g.cin_g = cin_g;
+    g.cout_g = cout_g;
+    return sc_wino_choose_m(&g, p->active);
 }
 
 static void sc_wino_destroy(sc_conv2d_plan *p)
@@ -206,7 +221,7 @@ static sc_status sc_wino_create(sc_conv2d_plan *p, const float *weight, const ch
                       : "3x3 (phase) kernels take winograd_tile 2 or 4";
         return SC_UNSUPPORTED;
     }
-    const int m = r == 4 ? 3 : p->winograd_tile ? p->winograd_tile : sc_wino_choose_m(p);
+    const int m = sc_wino_tile_m(p, r, g->ho, g->wo, g->cin_g, g->cout_g);
     const sc_winograd_kernel *wk = sc_pick_winograd(p->active, m, r);
     if (!wk) {
         *why = "no Winograd transform kernel for this tile";
@@ -427,29 +442,36 @@ static void sc_wino_run(const sc_conv2d_plan *p, const float *in, float *out, vo
     const size_t slice = p->workspace_per_thread / sizeof(float);
     if (nthreads > 1 && base < (int64_t)nthreads && st->npm > 1) {
         /* Fewer tile blocks than threads (deep layers, small images): the
-           threads share each block. They transform its input channels into
-           one V (thread 0's), then, past the barrier, split its output
-           channel panels, each with its own M. Every value is computed once,
-           by the same operations whichever thread does it. */
-        const int64_t cb_size = (st->npm + nthreads - 1) / nthreads;
-        const int64_t n_cb = (st->npm + cb_size - 1) / cb_size;
-        float *v = ws;
+           threads split each block's output channel panels, and every
+           thread transforms the block's whole input into its own V. Sharing
+           one V (each thread transforming some channels, a barrier, every
+           thread reading all) cost more than the transform it saves: V's
+           lines then cross between the cores. Timed inside a run of
+           Inception's 5x5 (16 -> 32 at 28x28: one block of 64 phase
+           channels, 11 panels; AVX-512, means): one thread takes 25 us for
+           the input transform and 87 us for the panels; two sharing V took
+           18 us each for half the transform and 62-63 us for half the
+           panels; two with their own V take 28-31 us and 36-44 us. Every
+           value is computed by the same operations whichever thread
+           computes it. */
 #pragma omp parallel num_threads(nthreads)
         {
-            float *mbuf = (float *)ws + (size_t)omp_get_thread_num() * slice + st->a2 * st->vs;
-            for (int64_t item = 0; item < base; item++) {
+            /* Panels by output channels, not panel counts: 128 channels in
+               eleven panels of 12 (the last 8) split 60/68, not 72/56. */
+            const int64_t team = omp_get_num_threads(), rank = omp_get_thread_num();
+            const int64_t mr = st->gk->mr, cout_g = g->cout_g, unit = team * mr;
+            const int64_t pm0 = sc_min64(st->npm, (cout_g * rank + unit / 2) / unit);
+            const int64_t pm1 = rank + 1 == team
+                                    ? st->npm
+                                    : sc_min64(st->npm, (cout_g * (rank + 1) + unit / 2) / unit);
+            float *v = (float *)ws + (size_t)rank * slice;
+            float *mbuf = v + st->a2 * st->vs;
+            for (int64_t item = 0; pm0 < pm1 && item < base; item++) {
                 const int64_t blk = item % st->nblocks;
                 const int64_t grp = item / st->nblocks % g->groups;
                 const int64_t img = item / st->nblocks / g->groups;
-#pragma omp for schedule(static)
-                for (int64_t c = 0; c < g->cin_g; c++)
-                    sc_wino_input_part(p, st, in, v, img, grp, blk, c, c + 1);
-#pragma omp for schedule(dynamic, 1)
-                for (int64_t cb = 0; cb < n_cb; cb++) {
-                    const int64_t pm0 = cb * cb_size;
-                    const int64_t pm1 = pm0 + cb_size < st->npm ? pm0 + cb_size : st->npm;
-                    sc_wino_output_part(p, st, v, mbuf, out, img, grp, blk, pm0, pm1);
-                }
+                sc_wino_input_part(p, st, in, v, img, grp, blk, 0, g->cin_g);
+                sc_wino_output_part(p, st, v, mbuf, out, img, grp, blk, pm0, pm1);
             }
         }
         return;

@@ -62,6 +62,7 @@ typedef struct sc_wino_phases {
     int64_t qh, qw;       /* input phases: every qh-th padded row, qw-th column */
     int64_t fh, fw;       /* output phases (oh mod fh, ow mod fw); 1 x 1: in place */
     int64_t hq, wq;       /* a phase image */
+    int64_t hq_in, wq_in; /* its rows and columns taken from the input; the rest are zero */
     int64_t hoq, woq;     /* a phase output */
     int64_t in_c, in_p;   /* floats from channel c to c + 1 / phase to phase (row-major a, b) */
     int64_t out_c, out_p; /* the same for the phase outputs */
@@ -69,9 +70,10 @@ typedef struct sc_wino_phases {
     size_t inner_ws;      /* bytes of the inner plan's workspace, 64-byte multiple */
 } sc_wino_phases;
 
+/* The inner plan, for winograd_tile tile (0: its own choice). */
 sc_status sc_wino_phases_inner(const struct sc_conv2d_plan *p, sc_wino_phases *ph,
                                const sc_conv2d_desc *d, const float *weight, const float *bias,
-                               const char **why);
+                               int tile, const char **why);
 /* Sizes the workspace and hands *out a copy of ph; on failure destroys the
    inner plan. */
 sc_status sc_wino_phases_finish(struct sc_conv2d_plan *p, sc_wino_phases *ph,
@@ -85,6 +87,11 @@ sc_status sc_wino_dilated_create(struct sc_conv2d_plan *p, const float *weight,
 /* The kernel size (3 or 4) of a layer Winograd runs without stride phases
    (square 3x3 or 4x4 kernel at stride 1, any dilation), else 0. */
 int sc_wino_plain_r(const sc_conv_geom *g);
+/* The output tile m a plain Winograd plan of kernel r (3 or 4) takes for
+   ho x wo outputs of cin_g -> cout_g channels under p's ISA and
+   winograd_tile option. */
+int sc_wino_tile_m(const struct sc_conv2d_plan *p, int64_t r, int64_t ho, int64_t wo,
+                   int64_t cin_g, int64_t cout_g);
 /* The stride-phase route's output phase factors and phase kernel size r (3
    or 4) for the layer under a winograd_tile option (0: any); 0 if none. */
 int sc_wino_poly_factors(const sc_conv_geom *g, int tile, int64_t *fh, int64_t *fw, int64_t *r);

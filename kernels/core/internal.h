@@ -127,6 +127,8 @@ static inline void sc_interior_range(int64_t in, int64_t out, int64_t pad, int64
 }
 
 /* The value of padded column col of input row src, through the map. */
+static inline int64_t sc_min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
 static inline float sc_padded_col(const sc_conv_geom *g, const float *src, int64_t col)
 {
     const int64_t cs = col < g->wp ? g->col_src[col] : -1;
