@@ -107,14 +107,15 @@ static void make_shapes(void)
     add_shape(&d, 1, "3x3 64->64 8x8, 5 MFLOP");
     /* Packed B over two reduction blocks on 64 output pixels: cut into
        blocks of one tile each so that 2 threads take one each (AVX-512's
-       32-wide tiles; at 3 threads the two blocks are shared). A 2x2
+       32-wide tiles; at 3 threads each block's panels are split). A 2x2
        kernel, which no Winograd route takes. */
     sc_conv2d_desc_init(&d, 1, 96, 9, 9, 96, 2, 2);
     d.activation = SC_ACT_TANH;
     add_shape(&d, 1, "2x2 96->96 9x9, 5 MFLOP");
     /* 16 output pixels, one tile on every SIMD ISA: too few blocks for the
-       threads however fine, so they share the block (slab by channels, B by
-       rows, panels split); over 1 MFLOP a thread, so 3 threads run. */
+       threads however fine, so each thread takes a part of the block's
+       panels and packs B for itself; over 1 MFLOP a thread, so 3 threads
+       run. */
     sc_conv2d_desc_init(&d, 1, 160, 5, 5, 160, 2, 2);
     d.activation = SC_ACT_SIGMOID;
     add_shape(&d, 1, "2x2 160->160 5x5, 3.3 MFLOP");

@@ -25,8 +25,8 @@
  * order, so results do not depend on the thread count. Where those items
  * are too few for the threads and B is packed, the pixel blocks are cut
  * finer (sc_im2col_packed_block); only where even single-tile blocks are
- * fewer than the threads do the threads share each item (sc_im2col_item),
- * so that B is packed once, not once per thread.
+ * fewer than the threads are an item's row panels split among them, each
+ * part packing its own B.
  * A 1x1 convolution with stride 1 and no padding reads B directly off the
  * input planes (on small planes conv-im2col-1x1t.c may serve it first,
  * transposed).
@@ -135,10 +135,10 @@ static int64_t sc_round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
    with `outer` images x groups. Where sc_im2col_block_pixels's blocks make
    fewer than two items per thread, they are cut finer (whole tiles still)
    until the items split evenly among the threads, so that each thread packs
-   and computes items of its own. Sharing an item instead (sc_im2col_item's
-   team) splits its row panels, unevenly where they are few (32 channels: 3
-   panels, 2 and 1), and every thread waits for the slowest at three
-   barriers per k-block (a barrier itself costs about 0.3 us here; the
+   and computes items of its own. Sharing an item instead (as the threads
+   once did, on one packed B) splits its row panels, unevenly where they
+   are few (32 channels: 3 panels, 2 and 1), and every thread waited for
+   the slowest at three barriers per k-block (a barrier itself costs about 0.3 us here; the
    waiting is the cost: 23% of a 2-thread profile of 7x7 32 -> 32 at 17x17
    sat in libgomp). Measured (AVX-512, 2 threads, minima of 2-3
    alternations, finer blocks / shared item), 7x7 32 -> 32 at
@@ -405,12 +405,10 @@ static inline void sc_bfinish(sc_bcursor *c)
 /*
  * Packs B rows [k0, k0+kc) for pixels [p0, p0+ncur) of one image and group
  * into panels at bp: panel q holds pixels p0 + q*nr .. + nr-1, row kk at
- * bp + q*kc*nr + kk*nr. Only rows kk in [ka, kb) are written, so that the
- * threads sharing a block can pack it together.
+ * bp + q*kc*nr + kk*nr.
  */
 static void sc_pack_b(const sc_conv_geom *g, const sc_im2col_state *s, const float *in_g,
-                      int64_t k0, int64_t kc, int64_t ka, int64_t kb, int64_t p0, int64_t ncur,
-                      float *bp)
+                      int64_t k0, int64_t kc, int64_t p0, int64_t ncur, float *bp)
 {
     const int64_t nr = s->nr, h = g->h, w = g->w, wo = g->wo;
     const int64_t khw = g->kh * g->kw;
@@ -419,7 +417,7 @@ static void sc_pack_b(const sc_conv_geom *g, const sc_im2col_state *s, const flo
         /* One panel: a ragged last one (its rows end before nr columns,
            and the last one may end the input buffer), or any, where the
            item has many row panels (SC_IM2COL_1X1_PACK_PANELS). */
-        for (int64_t kk = ka; kk < kb; kk++) {
+        for (int64_t kk = 0; kk < kc; kk++) {
             const float *src = in_g + (k0 + kk) * h * w + p0;
             float *dst = bp + kk * nr;
             memcpy(dst, src, (size_t)ncur * sizeof(float));
@@ -430,7 +428,7 @@ static void sc_pack_b(const sc_conv_geom *g, const sc_im2col_state *s, const flo
     }
 
     const int64_t oh_first = p0 / wo, ow_first = p0 % wo;
-    for (int64_t kk = ka; kk < kb; kk++) {
+    for (int64_t kk = 0; kk < kc; kk++) {
         const int64_t kidx = k0 + kk;
         const int64_t ci = kidx / khw, i = (kidx % khw) / g->kw, j = kidx % g->kw;
         const float *plane = in_g + ci * h * w;
@@ -522,14 +520,13 @@ static void sc_build_slab(const sc_conv_geom *g, const sc_im2col_state *s, const
    ow + (j*dw) div sw; the ISA's packer copies it with whole vectors. */
 static void sc_pack_b_slab(const sc_conv_geom *g, const sc_im2col_state *s, const float *slab,
                            int64_t ci0, int64_t r0, const int64_t *rowmap, int64_t nrows,
-                           int64_t k0, int64_t kc, int64_t ka, int64_t kb, int64_t p0,
-                           int64_t ncur, float *bp)
+                           int64_t k0, int64_t kc, int64_t p0, int64_t ncur, float *bp)
 {
     const int64_t wo = g->wo, ld = s->nph * s->wq;
     const int64_t oh0 = p0 / wo, ow0 = p0 % wo;
     const int64_t nout = (p0 + ncur - 1) / wo + 1 - oh0; /* <= nc + 1 */
     const float *rp[SC_IM2COL_MAX_ROWS];
-    for (int64_t kk = ka; kk < kb; kk++) {
+    for (int64_t kk = 0; kk < kc; kk++) {
         const int64_t *kt = s->ktab + 3 * (k0 + kk);
         const float *chan = slab + (kt[0] - ci0) * nrows * ld + kt[2];
         const int64_t *rm = rowmap + oh0 * g->sh + kt[1] - r0;
@@ -576,22 +573,6 @@ static void sc_igemm_rows(const struct sc_conv2d_plan *p, const sc_im2col_state 
     }
 }
 
-/* A barrier among the threads sharing an item; nothing for an item of its
-   own (which runs inside a worksharing loop, where a barrier may not be). */
-#define SC_IM2COL_TEAM_BARRIER(team)                                                            \
-    do {                                                                                       \
-        if ((team) > 1) {                                                                      \
-            _Pragma("omp barrier")                                                             \
-        }                                                                                      \
-    } while (0)
-
-/* [lo, hi) of n things, part `rank` of `team` contiguous parts. */
-static void sc_im2col_share(int64_t n, int team, int rank, int64_t *lo, int64_t *hi)
-{
-    *lo = n * rank / team;
-    *hi = n * (rank + 1) / team;
-}
-
 /* One micro-kernel call: row panel mp of the k-block [k0, k0 + kc) against
    the B panel at bq (row stride ldb) for the n output pixels from p. */
 static inline void sc_im2col_tile(const sc_gemm_kernel *k, const float *a_g, int64_t kdim,
@@ -611,19 +592,11 @@ static inline void sc_im2col_tile(const sc_gemm_kernel *k, const float *a_g, int
 
 /*
  * One item: pixels [p0, p0 + ncur) (pixel block pb) of image b and group
- * grp, output-channel panels [mp0, mp1), on the scratch at bp. An item
- * normally has a thread to itself (team 1). Where the images, groups and
- * pixel blocks are fewer than the threads even with single-tile blocks
- * (planes of at most nr pixels), all of them share each item instead
- * (team > 1, packing routes only): they build its slab by channels, pack
- * its B panel by rows and split its panels, meeting at a barrier between
- * the steps, so B is packed once rather than once per thread. Every
- * output comes from the same kernel calls either way: the bits do not
- * depend on the thread count.
+ * grp, output-channel panels [mp0, mp1), on the thread's scratch at bp.
  */
 static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state *s,
                            const float *in, float *out, float *bp, int64_t b, int64_t grp,
-                           int64_t pb, int64_t mp0, int64_t mp1, int team, int rank)
+                           int64_t pb, int64_t mp0, int64_t mp1)
 {
     const sc_conv_geom *g = &p->g;
     const int64_t mr = s->mr, nr = s->nr, kdim = s->kdim, mpanels = s->mpanels;
@@ -635,13 +608,6 @@ static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state
     const float *a_g = s->a + grp * mpanels * kdim * mr;
     const int64_t cout_g = g->cout_g;
     const int64_t last_row = s->last_row; /* in a register, not reloaded per call */
-    if (team > 1) {
-        /* this thread's panels */
-        int64_t lo, hi;
-        sc_im2col_share(mp1 - mp0, team, rank, &lo, &hi);
-        mp1 = mp0 + hi;
-        mp0 += lo;
-    }
 
     /* The rows this item's pixels read, the same for every k-block. */
     int64_t *rowmap = NULL, r0 = 0, span = 0, nrows = 0;
@@ -650,45 +616,29 @@ static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state
         rowmap = (int64_t *)(bp + s->rowmap_off);
         r0 = oh0 * g->sh;
         span = (oh1 - oh0 - 1) * g->sh + (g->kh - 1) * g->dh + 1;
-        if (rank == 0) {
-            /* The slack is read, never used: finite values all the same. */
-            memset(bp + s->slab_off - SC_IM2COL_SLACK, 0, SC_IM2COL_SLACK * sizeof(float));
-            memset(bp + s->slab_off + s->slab_floats, 0, SC_IM2COL_SLACK * sizeof(float));
-            nrows = sc_slab_rows(g, oh0, oh1, r0, span, rowmap);
-        }
-        SC_IM2COL_TEAM_BARRIER(team);
-        for (int64_t r = 0; rank > 0 && r < span; r++)
-            nrows += rowmap[r] >= 0;
+        /* The slack is read, never used: finite values all the same. */
+        memset(bp + s->slab_off - SC_IM2COL_SLACK, 0, SC_IM2COL_SLACK * sizeof(float));
+        memset(bp + s->slab_off + s->slab_floats, 0, SC_IM2COL_SLACK * sizeof(float));
+        nrows = sc_slab_rows(g, oh0, oh1, r0, span, rowmap);
     }
     for (int64_t k0 = 0; k0 < kdim; k0 += s->kc) {
         const int64_t kc = sc_min64(s->kc, kdim - k0);
         const int last = k0 + kc == kdim;
-        int64_t ka = 0, kb = kc; /* the B rows this thread packs */
-        if (team > 1)
-            sc_im2col_share(kc, team, rank, &ka, &kb);
         if (s->slab) {
-            const int64_t khw = g->kh * g->kw, ld = s->nph * s->wq;
+            const int64_t khw = g->kh * g->kw;
             const int64_t ci0 = k0 / khw, ci1 = (k0 + kc - 1) / khw + 1;
             float *slab = bp + s->slab_off;
-            if (team == 1)
-                sc_build_slab(g, s, in_g, ci0, ci1 - ci0, r0, span, rowmap, nrows, slab);
-            else
-                for (int64_t c = ci0 + rank; c < ci1; c += team)
-                    sc_build_slab(g, s, in_g, c, 1, r0, span, rowmap, nrows,
-                                  slab + (c - ci0) * nrows * ld);
-            SC_IM2COL_TEAM_BARRIER(team);
+            sc_build_slab(g, s, in_g, ci0, ci1 - ci0, r0, span, rowmap, nrows, slab);
             if (s->indirect)
                 sc_igemm_rows(p, s, slab, ci0, r0, rowmap, nrows, k0, kc, p0 / g->wo,
                               (p0 + ncur) / g->wo, a_g,
                               p->has_bias ? p->bias + grp * g->cout_g : NULL, c_g, mp0, mp1,
                               bp);
             else
-                sc_pack_b_slab(g, s, slab, ci0, r0, rowmap, nrows, k0, kc, ka, kb, p0, ncur,
-                               bp);
+                sc_pack_b_slab(g, s, slab, ci0, r0, rowmap, nrows, k0, kc, p0, ncur, bp);
         } else if (!s->direct_b) {
-            sc_pack_b(g, s, in_g, k0, kc, ka, kb, p0, ncur, bp);
+            sc_pack_b(g, s, in_g, k0, kc, p0, ncur, bp);
         }
-        SC_IM2COL_TEAM_BARRIER(team);
         /* One B panel (kc x nr, L1-sized) meets every A panel of the
            block, which stream from L2. Packing the whole block first
            costs less than packing each panel just before use (measured:
@@ -713,7 +663,7 @@ static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state
                 bq = in_g + k0 * npix + p0 + q * nr; /* the input planes, in place */
                 ldb = npix;
             } else {
-                sc_pack_b(g, s, in_g, k0, kc, 0, kc, p0 + q * nr, n, bp);
+                sc_pack_b(g, s, in_g, k0, kc, p0 + q * nr, n, bp);
                 bq = bp;
                 ldb = nr;
             }
@@ -728,8 +678,6 @@ static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state
             for (int64_t row = sc_panel_row(mp0, mpanels, mr, last_row, cout_g);
                  row < sc_panel_row(mp1, mpanels, mr, last_row, cout_g); row++)
                 sc_conv_activation(p, c_g + row * npix + p0, ncur);
-        /* The next k-block's slab and B overwrite this one's. */
-        SC_IM2COL_TEAM_BARRIER(team);
     }
 }
 
@@ -745,29 +693,30 @@ static void sc_im2col_run(const struct sc_conv2d_plan *p, const float *in, float
     const int64_t want = (int64_t)nthreads * SC_IM2COL_ITEMS_PER_THREAD;
     const size_t slice = p->workspace_per_thread;
 
-    if (nthreads > 1 && base_items < nthreads && !s->direct_b && !s->indirect) {
-        /* Fewer items than threads even with the finest blocks
-           (sc_im2col_packed_block), and each packs B: the threads share
-           every item (on thread 0's scratch) rather than split its panels
-           and pack its B once each (measured: 2x2/2 64 -> 64 channels from
-           30x30 ran slower on 2 threads than on 1 that way). */
-#pragma omp parallel num_threads(nthreads)
-        {
-            const int team = omp_get_num_threads(), rank = omp_get_thread_num();
-            for (int64_t it = 0; it < base_items; it++) {
-                const int64_t pb = it % n_pb, grp = it / n_pb % g->groups;
-                sc_im2col_item(p, s, in, out, ws, it / n_pb / g->groups, grp, pb, 0, mpanels,
-                               team, rank);
-            }
-        }
-        return;
-    }
-
-    /* Split W_g's row panels only when pixel blocks leave threads idle
-       (routes that pack no B: the 1x1 in-place and indirect ones). */
+    /* Split W_g's row panels only when pixel blocks leave threads idle.
+       Each item packs its own B, so a packing route's items, which
+       sc_im2col_packed_block made too few only on planes of at most one
+       tile, split into just enough parts for every thread to hold the same
+       number of items (one image, 2 threads: 2 parts). Sharing each item
+       among the threads instead (one packed B, barriers between packing and
+       computing) cost more than the packing it saved: the waiting, and the
+       packed lines crossing between the cores. AVX-512, minima of 3,
+       sharing / own B: 2x2 160 -> 160 on 4x4 outputs, 2 threads 0.0267 /
+       0.0217 ms (1 thread 0.030), 3 threads on the 2 cores 0.162 / 0.039;
+       3x3 256 on 4x4, 2 threads 0.115 / 0.097 (1 thread 0.16), 3 threads
+       0.60 / 0.17; 512 on 5x5, 2 threads 0.563 / 0.514. */
     int64_t n_mb = 1;
-    if (nthreads > 1 && base_items < want)
+    if (nthreads > 1 && base_items < nthreads && !s->direct_b && !s->indirect) {
+        int64_t a = base_items, b = nthreads; /* nthreads / gcd */
+        while (b) {
+            const int64_t r = a % b;
+            a = b;
+            b = r;
+        }
+        n_mb = sc_min64(mpanels, nthreads / a);
+    } else if (nthreads > 1 && base_items < want) {
         n_mb = sc_min64(mpanels, (want + base_items - 1) / base_items);
+    }
     const int64_t mb_size = (mpanels + n_mb - 1) / n_mb;
     n_mb = (mpanels + mb_size - 1) / mb_size;
     const int64_t items = base_items * n_mb;
@@ -781,7 +730,7 @@ static void sc_im2col_run(const struct sc_conv2d_plan *p, const float *in, float
         rest /= n_pb;
         const int64_t grp = rest % g->groups;
         const int64_t mp0 = mb * mb_size, mp1 = sc_min64(mpanels, mp0 + mb_size);
-        sc_im2col_item(p, s, in, out, bp, rest / g->groups, grp, pb, mp0, mp1, 1, 0);
+        sc_im2col_item(p, s, in, out, bp, rest / g->groups, grp, pb, mp0, mp1);
     }
 }
 
