@@ -296,6 +296,52 @@ static void fixed_cases(tc_rng *r)
     }
 }
 
+/* Global average pooling (the window each whole plane, no padding), which
+   the plan runs many planes to a call: planes enough for several calls,
+   one-element and non-square planes, planes past a call's tap budget (one
+   plane a call), divisor_override and ceil_mode; the same bits on 1, 2 and
+   3 threads. Max pooling of the same shapes checks alongside. */
+static void global_cases(tc_rng *r)
+{
+    static const int64_t shapes[][4] = {
+        /* batch, channels, h, w */
+        {3, 700, 7, 7}, {2, 40, 1, 1}, {1, 67, 13, 11}, {2, 3, 181, 181}, {1, 2, 200, 201},
+    };
+    static const int64_t divs[] = {0, 5, -7};
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        const int64_t *v = shapes[i];
+        for (int kind = 0; kind < 2; kind++) {
+            sc_pool2d_desc d;
+            sc_pool2d_desc_init(&d, (sc_pool_kind)kind, v[0], v[1], v[2], v[3], v[2], v[3]);
+            d.ceil_mode = (int)(i & 1);
+            if (kind == SC_POOL_AVG)
+                d.divisor_override = divs[i % 3];
+            check_case(&d, r, FILL_UNIFORM, 0, (int)(1 + i % 3));
+            if (kind != SC_POOL_AVG)
+                continue;
+            const int64_t nin = v[0] * v[1] * v[2] * v[3], nout = v[0] * v[1];
+            float *in = malloc((size_t)nin * sizeof *in);
+            float *o1 = malloc((size_t)nout * sizeof *o1), *o3 = malloc((size_t)nout * sizeof *o3);
+            fill_input(r, in, nin, FILL_WIDE);
+            sc_pool2d_plan *p1 = NULL, *p3 = NULL;
+            sc_pool2d_options opt1 = {1}, opt3 = {3};
+            const int made = sc_pool2d_plan_create(&d, &opt1, &p1) == SC_OK &&
+                             sc_pool2d_plan_create(&d, &opt3, &p3) == SC_OK;
+            tc_check(made && sc_pool2d_run(p1, in, o1, NULL) == SC_OK &&
+                         sc_pool2d_run(p3, in, o3, NULL) == SC_OK &&
+                         memcmp(o1, o3, (size_t)nout * sizeof *o1) == 0,
+                     "global avg %lldx%lldx%lldx%lld: 1 and 3 threads differ (or failed: %s)",
+                     (long long)v[0], (long long)v[1], (long long)v[2], (long long)v[3],
+                     sc_last_error());
+            sc_pool2d_plan_destroy(p1);
+            sc_pool2d_plan_destroy(p3);
+            free(in);
+            free(o1);
+            free(o3);
+        }
+    }
+}
+
 /* Runs a one-plane max pool and returns output and indices. */
 static void run_max(sc_pool2d_desc *d, const float *in, float *out, int64_t *idx)
 {
@@ -668,6 +714,7 @@ int main(void)
         tc_rng_seed(&r, 1000 + (uint64_t)i);
         edge_cases();
         fixed_cases(&r);
+        global_cases(&r);
         random_cases(&r);
         determinism(&r);
         printf("test-pool: %s: %ld checks passed\n", sc_isa_name(cur_isa), tc_passed - before);

@@ -380,10 +380,16 @@ typedef struct sc_pool_geom {
 typedef void (*sc_pool_fn)(const sc_pool_geom *g, const float *in, float *out,
                            int64_t *indices, int64_t oh0, int64_t oh1);
 
+/* Global pooling of nplanes consecutive planes of len floats, the window
+   each whole plane, no padding: out[i] = plane i's value / divisor (avg). */
+typedef void (*sc_pool_global_fn)(const float *in, int64_t len, int64_t nplanes,
+                                  int64_t divisor, float *out);
+
 typedef struct sc_pool_kernel {
     sc_isa isa;
     const char *name;   /* "maxpool", "avgpool" */
     sc_pool_fn fn;
+    sc_pool_global_fn global; /* NULL: fn serves global pooling too */
 } sc_pool_kernel;
 
 /* ------------------------------------------------------------------ */

@@ -86,26 +86,26 @@ const sc_pack_kernel sc_pack_kernels[] = {
 
 const sc_pool_kernel sc_maxpool_kernels[] = {
 #if SC_X86
-    {SC_ISA_AVX512, "maxpool", sc_maxpool_avx512},
-    {SC_ISA_AVX2, "maxpool", sc_maxpool_avx2},
+    {SC_ISA_AVX512, "maxpool", sc_maxpool_avx512, NULL},
+    {SC_ISA_AVX2, "maxpool", sc_maxpool_avx2, NULL},
 #endif
 #if SC_ARM64
-    {SC_ISA_NEON, "maxpool", sc_maxpool_neon},
+    {SC_ISA_NEON, "maxpool", sc_maxpool_neon, NULL},
 #endif
-    {SC_ISA_SCALAR, "maxpool", sc_maxpool_scalar},
-    {SC_ISA_SCALAR, NULL, NULL},
+    {SC_ISA_SCALAR, "maxpool", sc_maxpool_scalar, NULL},
+    {SC_ISA_SCALAR, NULL, NULL, NULL},
 };
 
 const sc_pool_kernel sc_avgpool_kernels[] = {
 #if SC_X86
-    {SC_ISA_AVX512, "avgpool", sc_avgpool_avx512},
-    {SC_ISA_AVX2, "avgpool", sc_avgpool_avx2},
+    {SC_ISA_AVX512, "avgpool", sc_avgpool_avx512, sc_avgpool_global_avx512},
+    {SC_ISA_AVX2, "avgpool", sc_avgpool_avx2, sc_avgpool_global_avx2},
 #endif
 #if SC_ARM64
-    {SC_ISA_NEON, "avgpool", sc_avgpool_neon},
+    {SC_ISA_NEON, "avgpool", sc_avgpool_neon, sc_avgpool_global_neon},
 #endif
-    {SC_ISA_SCALAR, "avgpool", sc_avgpool_scalar},
-    {SC_ISA_SCALAR, NULL, NULL},
+    {SC_ISA_SCALAR, "avgpool", sc_avgpool_scalar, sc_avgpool_global_scalar},
+    {SC_ISA_SCALAR, NULL, NULL, NULL},
 };
 
 const sc_epilogue_kernel sc_epilogue_kernels[] = {

@@ -152,5 +152,16 @@ SC_DECLARE_POOL(sc_maxpool_neon);
 SC_DECLARE_POOL(sc_avgpool_neon);
 #endif
 #undef SC_DECLARE_POOL
+#define SC_DECLARE_POOL_GLOBAL(fn)                                                             \
+    void fn(const float *in, int64_t len, int64_t nplanes, int64_t divisor, float *out)
+SC_DECLARE_POOL_GLOBAL(sc_avgpool_global_scalar);
+#if defined(__x86_64__) || defined(_M_X64)
+SC_DECLARE_POOL_GLOBAL(sc_avgpool_global_avx2);
+SC_DECLARE_POOL_GLOBAL(sc_avgpool_global_avx512);
+#endif
+#if defined(__aarch64__)
+SC_DECLARE_POOL_GLOBAL(sc_avgpool_global_neon);
+#endif
+#undef SC_DECLARE_POOL_GLOBAL
 
 #endif

@@ -19,6 +19,8 @@ struct sc_pool2d_plan {
     int64_t planes;          /* batch * channels */
     int64_t rows_per_item;
     int64_t items_per_plane;
+    int64_t planes_per_item; /* global pooling (kernel->global); 0 otherwise */
+    int64_t divisor;         /* of global average pooling */
     int nthreads;            /* resolved at create */
     sc_isa active;           /* the active ISA when the plan was created */
     const sc_pool_kernel *kernel;
@@ -299,6 +301,13 @@ sc_status sc_pool2d_plan_create(const sc_pool2d_desc *d, const sc_pool2d_options
     if (p->rows_per_item > g.ho)
         p->rows_per_item = g.ho;
     p->items_per_plane = (g.ho + p->rows_per_item - 1) / p->rows_per_item;
+    /* Global pooling, the window each whole plane: many planes a call. */
+    if (k->global && g.ho == 1 && g.wo == 1 && g.kh == g.h && g.kw == g.w && g.ph == 0 &&
+        g.pw == 0) {
+        const int64_t len = g.h * g.w; /* bounded by the input size check */
+        p->planes_per_item = len < SC_POOL_TAPS_PER_ITEM ? SC_POOL_TAPS_PER_ITEM / len : 1;
+        p->divisor = g.divisor_override != 0 ? g.divisor_override : len;
+    }
 
     if (sc_verbose())
         sc_pool_verbose(d, p, rejected);
@@ -324,6 +333,18 @@ sc_status sc_pool2d_run(const sc_pool2d_plan *plan, const float *input, float *o
     const int64_t in_plane = g->h * g->w, out_plane = g->ho * g->wo;
     const int64_t per = plan->items_per_plane, rows = plan->rows_per_item;
     const int64_t items = plan->planes * per;
+    if (plan->planes_per_item) {
+        const int64_t ppi = plan->planes_per_item;
+        const int64_t gitems = (plan->planes + ppi - 1) / ppi;
+        const int gnt = sc_threads_for_run(plan->nthreads, gitems);
+#pragma omp parallel for num_threads(gnt) schedule(static) if (gnt > 1)
+        for (int64_t it = 0; it < gitems; it++) {
+            const int64_t p0 = it * ppi;
+            const int64_t np = plan->planes - p0 < ppi ? plan->planes - p0 : ppi;
+            plan->kernel->global(input + p0 * in_plane, in_plane, np, plan->divisor, output + p0);
+        }
+        return SC_OK;
+    }
     const int nt = sc_threads_for_run(plan->nthreads, items);
 
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)

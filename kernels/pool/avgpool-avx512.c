@@ -2,4 +2,5 @@
 #include "simd/avx512.h"
 
 #define SC_AVGPOOL_FN sc_avgpool_avx512
+#define SC_AVGPOOL_GLOBAL_FN sc_avgpool_global_avx512
 #include "pool/avgpool-impl.h"
