@@ -494,10 +494,14 @@ static int64_t sc_slab_rows(const sc_conv_geom *g, int64_t oh0, int64_t oh1, int
 
 /* Copies the kept rows of channels [ci0, ci0+nch) into slab, each row as its
    kept phases side by side (phase ph: padded columns ph, ph+sw, ...), through
-   the padding maps once per input element. */
-static void sc_build_slab(const sc_conv_geom *g, const sc_im2col_state *s, const float *in_g,
-                          int64_t ci0, int64_t nch, int64_t r0, int64_t span,
-                          const int64_t *rowmap, int64_t nrows, float *slab)
+   the padding maps once per input element. Not inlined (nor is
+   sc_igemm_rows): once sc_im2col_item lost its shared-item code, GCC
+   inlined both into it and the merged loops took 8% more instructions on
+   the 11x11/4 seed (AVX2, callgrind). */
+static __attribute__((noinline)) void
+sc_build_slab(const sc_conv_geom *g, const sc_im2col_state *s, const float *in_g, int64_t ci0,
+              int64_t nch, int64_t r0, int64_t span, const int64_t *rowmap, int64_t nrows,
+              float *slab)
 {
     const int64_t w = g->w, sw = g->sw, wq = s->wq, ld = s->nph * wq;
     for (int64_t c = 0; c < nch; c++) {
@@ -540,11 +544,11 @@ static void sc_pack_b_slab(const sc_conv_geom *g, const sc_im2col_state *s, cons
    output row, a table of the kc B rows (one pointer per tap, the runs
    sc_pack_b_slab would copy), then every tile of the row reads B in place
    at its first column. */
-static void sc_igemm_rows(const struct sc_conv2d_plan *p, const sc_im2col_state *s,
-                          const float *slab, int64_t ci0, int64_t r0, const int64_t *rowmap,
-                          int64_t nrows, int64_t k0, int64_t kc, int64_t oh0, int64_t oh1,
-                          const float *a_g, const float *bias_g, float *c_g, int64_t mp0,
-                          int64_t mp1, void *tables)
+static __attribute__((noinline)) void
+sc_igemm_rows(const struct sc_conv2d_plan *p, const sc_im2col_state *s, const float *slab,
+              int64_t ci0, int64_t r0, const int64_t *rowmap, int64_t nrows, int64_t k0,
+              int64_t kc, int64_t oh0, int64_t oh1, const float *a_g, const float *bias_g,
+              float *c_g, int64_t mp0, int64_t mp1, void *tables)
 {
     const sc_conv_geom *g = &p->g;
     const int64_t wo = g->wo, npix = g->ho * wo, ld = s->nph * s->wq;
