@@ -419,13 +419,42 @@ static int fixed_case(int i, conv_case *c)
         sc_conv2d_desc_init(d, 2, 300, 20, 23, 130, 1, 1);
         c->threads = 2;
         return 1;
-    case 31: /* 560 output channels, 504 reduction rows (two blocks of 252): a
+    case 31: /* 528 output channels, 504 reduction rows (two blocks of 252): a
                 k-block of weights over SC_IM2COL_A_OUTER_BYTES on every tile,
-                so each A panel meets every B panel in turn; 42 pixels */
-        sc_conv2d_desc_init(d, 1, 56, 6, 7, 560, 3, 3);
+                so each A panel meets every B panel in turn; 600 pixels, past
+                the KxK transposed route's planes */
+        sc_conv2d_desc_init(d, 1, 56, 24, 25, 528, 3, 3);
         d->pad_h = d->pad_w = 1;
         d->activation = SC_ACT_RELU6;
         c->threads = 2;
+        return 1;
+    /* KxK layers on small planes: im2col's transposed route, which skips
+       the taps a pixel panel reads only over zero padding. */
+    case 32: /* 5x5 on 7x7: panels on the top and bottom rows skip kernel
+                rows; 40 channels: a short last vector; pixel panels split
+                over 2 threads */
+        sc_conv2d_desc_init(d, 1, 48, 7, 7, 40, 5, 5);
+        d->pad_h = d->pad_w = 2;
+        d->activation = SC_ACT_SILU;
+        c->threads = 2;
+        return 1;
+    case 33: /* 13 columns of zero padding: panels on the left of a row read
+                one kernel column (12- and 4-pixel panels) or none at all
+                (6-pixel panels), panels on rows 0 and 2 skip a kernel row */
+        sc_conv2d_desc_init(d, 1, 16, 3, 5, 24, 3, 3);
+        d->pad_h = 1;
+        d->pad_w = 13;
+        d->activation = SC_ACT_RELU;
+        return 1;
+    case 34: /* stride 2, dilation 2, reflect (no skipping: the padding holds
+                data), groups, batch 2 on 3 threads */
+        sc_conv2d_desc_init(d, 2, 48, 15, 17, 64, 3, 3);
+        d->groups = 2;
+        d->stride_h = d->stride_w = 2;
+        d->dilation_h = d->dilation_w = 2;
+        d->pad_h = d->pad_w = 2;
+        d->padding_mode = SC_PAD_REFLECT;
+        c->threads = 3;
         return 1;
     default:
         return 0;
@@ -487,9 +516,10 @@ static int winograd_shape(const sc_conv2d_desc *d)
                               d->dilation_h, d->dilation_w);
 }
 
-static long used_1x1_path, used_1x1t, used_winograd, used_indirect, used_packed, used_depthwise;
-/* Transposed 1x1 runs per ISA cap: every ISA's tile must take the route. */
-static long used_1x1t_cap[4];
+static long used_1x1_path, used_1x1t, used_kt, used_winograd, used_indirect, used_packed,
+    used_depthwise;
+/* Transposed runs per ISA cap (1x1, KxK): every ISA's tile must take both. */
+static long used_1x1t_cap[4], used_kt_cap[4];
 
 /* Checks the describe string against the kernel tables; returns the family
    that ran (SC_CONV_DIRECT, _IM2COL, _WINOGRAD) or -1. */
@@ -518,18 +548,24 @@ static int check_describe(const conv_case *c, sc_conv_algo algo, sc_isa cap, con
         const sc_gemm_kernel *k = first_gemm(cap);
         int one = strncmp(desc, "im2col_1x1_", 11) == 0;
         int onet = strncmp(desc, "im2col_1x1t_", 12) == 0;
+        int kt = strncmp(desc, "im2col_kt_", 10) == 0;
         tc_check(one ? is_1x1_plain(&c->d) : !onet || is_1x1_unpadded(&c->d),
                  "%s: 1x1 shortcut '%s' on a shape that needs im2col: %s", algo_names[algo],
+                 desc, c->label);
+        tc_check(!kt || !is_1x1_unpadded(&c->d),
+                 "%s: KxK transposed route '%s' on a 1x1 unpadded layer: %s", algo_names[algo],
                  desc, c->label);
         int ind = strncmp(desc, "im2col_igemm_", 13) == 0;
         used_1x1_path += one;
         used_1x1t += onet;
         used_1x1t_cap[cap] += onet;
+        used_kt += kt;
+        used_kt_cap[cap] += kt;
         used_indirect += ind;
-        used_packed += !one && !onet && !ind;
+        used_packed += !one && !onet && !kt && !ind;
         if (k)
             snprintf(expect, sizeof expect, "im2col_%s%s/%s",
-                     one ? "1x1_" : onet ? "1x1t_" : ind ? "i" : "", k->name,
+                     one ? "1x1_" : onet ? "1x1t_" : kt ? "kt_" : ind ? "i" : "", k->name,
                      sc_isa_name(k->isa));
     } else if (strncmp(desc, "winograd", 8) == 0) {
         family = SC_CONV_WINOGRAD;
@@ -652,14 +688,16 @@ static void run_case(const conv_case *c, sc_conv_algo algo, sc_isa cap)
     size_t ws = sc_conv2d_workspace_size(plan);
     const size_t guard = 64;
     unsigned char *raw = malloc(ws + 1 + guard);
-    memset(raw, 0xA5, ws + 1 + guard);
+    /* 0xFF bytes are NaN floats: a stale workspace value an executor reads as
+       data shows in the output */
+    memset(raw, 0xFF, ws + 1 + guard);
     float *out2 = tc_alloc_guarded(c->out_n);
     st = sc_conv2d_run_with_workspace(plan, in_copy, out2, raw + 1);
     tc_check(st == SC_OK, "%s: run_with_workspace(%zu bytes) -> %s: %s", what, ws,
              sc_status_string(st), c->label);
-    int guard_ok = raw[0] == 0xA5;
+    int guard_ok = raw[0] == 0xFF;
     for (size_t i = 0; i < guard; i++)
-        guard_ok &= raw[1 + ws + i] == 0xA5;
+        guard_ok &= raw[1 + ws + i] == 0xFF;
     tc_check(guard_ok, "%s: run_with_workspace wrote outside its %zu-byte workspace: %s", what,
              ws, c->label);
     tc_check(tc_guard_intact(out2, c->out_n), "%s: run_with_workspace wrote past the output: %s",
@@ -672,6 +710,64 @@ static void run_case(const conv_case *c, sc_conv_algo algo, sc_isa cap)
     free(in_buf);
     tc_free(out_buf);
     tc_free(out2);
+}
+
+/* A non-finite weight over zero padding gives NaN (inf * 0), as in PyTorch's
+   sums: routes that skip the taps a pixel reads only over padding must not
+   skip this. 5x5 48 -> 40 on 7x7 (the KxK transposed route under every
+   cap), all inputs 1, weight (0, 0, 0, 0) infinite: output channel 0 is NaN
+   where that tap reads padding (row or column under 2), +inf elsewhere; the
+   other channels stay finite. */
+static void test_nonfinite_weight(const sc_isa *isas, int n_isa)
+{
+    sc_conv2d_desc d;
+    sc_conv2d_desc_init(&d, 1, 48, 7, 7, 40, 5, 5);
+    d.pad_h = d.pad_w = 2;
+    const int64_t wn = 40 * 48 * 25, on = 40 * 49;
+    float *w = malloc((size_t)wn * sizeof(float)), *in = malloc(48 * 49 * sizeof(float));
+    float *out = malloc((size_t)on * sizeof(float));
+    for (int64_t i = 0; i < wn; i++)
+        w[i] = 0.01f;
+    w[0] = INFINITY;
+    for (int64_t i = 0; i < 48 * 49; i++)
+        in[i] = 1.0f;
+    const sc_conv_algo algos[] = {SC_CONV_DIRECT, SC_CONV_IM2COL, SC_CONV_AUTO};
+    for (int ii = 0; ii < n_isa; ii++) {
+        sc_isa_limit(isas[ii]);
+        for (int a = 0; a < 3; a++) {
+            sc_conv2d_options opt;
+            memset(&opt, 0, sizeof opt);
+            opt.algo = algos[a];
+            sc_conv2d_plan *plan = NULL;
+            if (!tc_check(sc_conv2d_plan_create(&d, w, NULL, &opt, &plan) == SC_OK,
+                          "non-finite weight: create: %s", sc_last_error()))
+                continue;
+            const char *desc = sc_conv2d_plan_describe(plan);
+            tc_check(algos[a] == SC_CONV_DIRECT || strncmp(desc, "im2col_kt_", 10) == 0,
+                     "non-finite weight: %s under cap %s ran '%s', not the KxK transposed route",
+                     algo_names[algos[a]], sc_isa_name(isas[ii]), desc);
+            tc_check(sc_conv2d_run(plan, in, out) == SC_OK, "non-finite weight: run");
+            int64_t bad = 0;
+            for (int64_t oc = 0; oc < 40; oc++)
+                for (int64_t px = 0; px < 49; px++) {
+                    const float y = out[oc * 49 + px];
+                    if (oc > 0)
+                        bad += !isfinite(y);
+                    else if (px / 7 < 2 || px % 7 < 2)
+                        bad += !isnan(y);
+                    else
+                        bad += !(isinf(y) && y > 0);
+                }
+            tc_check(bad == 0, "non-finite weight: %s (%s): %lld outputs are not NaN over the "
+                               "padding, +inf inside, finite elsewhere",
+                     algo_names[algos[a]], desc, (long long)bad);
+            sc_conv2d_plan_destroy(plan);
+        }
+    }
+    sc_isa_limit(sc_isa_detected());
+    free(w);
+    free(in);
+    free(out);
 }
 
 int main(void)
@@ -742,10 +838,15 @@ int main(void)
                 run_case(&cases[i], algos[a], isas[ii]);
     }
     sc_isa_limit(sc_isa_detected());
+    test_nonfinite_weight(isas, n_isa);
     tc_check(used_1x1_path > 0, "no plan took the 1x1 GEMM path (im2col_1x1_...)");
     for (int ii = 0; ii < n_isa; ii++)
         tc_check(used_1x1t_cap[isas[ii]] > 0,
                  "no plan under cap %s took the transposed 1x1 GEMM path (im2col_1x1t_...)",
+                 sc_isa_name(isas[ii]));
+    for (int ii = 0; ii < n_isa; ii++)
+        tc_check(used_kt_cap[isas[ii]] > 0,
+                 "no plan under cap %s took the transposed KxK GEMM path (im2col_kt_...)",
                  sc_isa_name(isas[ii]));
     tc_check(used_indirect > 0, "no plan took the indirect GEMM path (im2col_igemm_...)");
     tc_check(used_packed > 0, "no plan took the packed im2col path (im2col_gemm_...)");
@@ -753,8 +854,9 @@ int main(void)
     tc_check(used_depthwise > 0 || !first_depthwise(sc_isa_detected()),
              "no plan took the depthwise channels-in-lanes route");
     printf("test-conv: %d cases x %d algos x %d ISAs; im2col runs: %ld 1x1, %ld 1x1 transposed, "
-           "%ld indirect, %ld packed; %ld on Winograd (AUTO); %ld depthwise\n",
-           n, 3, n_isa, used_1x1_path, used_1x1t, used_indirect, used_packed, used_winograd,
+           "%ld KxK transposed, %ld indirect, %ld packed; %ld on Winograd (AUTO); %ld "
+           "depthwise\n",
+           n, 3, n_isa, used_1x1_path, used_1x1t, used_kt, used_indirect, used_packed, used_winograd,
            used_depthwise);
     printf("test-conv: largest error/bound: direct %.3f, im2col %.3f, winograd %.3f (of the "
            "widened bound)\n",

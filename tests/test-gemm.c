@@ -297,6 +297,65 @@ static void test_pack_kernel(const sc_pack_kernel *k, tc_rng *r)
     tc_check(cases > 100, "pack_b/%s: only %d cases", sc_isa_name(k->isa), cases);
 }
 
+/*
+ * The transposed-route packers (sc_pack_kernels' xt) on their own: panel
+ * rows of 1 to 20 pixels (one vector and less, several vectors) from 1 to 5
+ * runs of random lengths and places, the last panel of a plane short of
+ * pixels, rows read at random offsets. The source lies in a buffer with 16
+ * floats of NaN slack before and after, as the padded block; each row must
+ * hold exactly its runs' values then zeros, and nothing may be written
+ * before the panel or more than 16 floats past its last row.
+ */
+static void test_pack_xt_kernel(const sc_pack_kernel *k, tc_rng *r)
+{
+    int good = 1, cases = 0;
+    const int64_t slack = 16, nsrc = 400;
+    float *buf = malloc((size_t)(nsrc + 2 * slack) * sizeof(float));
+    float *src = buf + slack;
+    for (int64_t i = 0; i < nsrc + 2 * slack; i++)
+        buf[i] = NAN;
+    tc_fill(r, src, nsrc, -1.0f, 1.0f);
+    for (int64_t mr = 1; mr <= 20; mr++)
+        for (int rep = 0; rep < 12; rep++) {
+            int64_t off[5], len[5], nruns = 0, filled = 0;
+            const int64_t want = rep % 3 == 2 ? tc_rng_int(r, 1, (int)mr) : mr;
+            while (filled < want && nruns < 5) {
+                const int64_t left = want - filled;
+                len[nruns] = nruns == 4 ? left : tc_rng_int(r, 1, (int)left);
+                off[nruns] = tc_rng_int(r, 0, 100);
+                filled += len[nruns++];
+            }
+            const int64_t nk = tc_rng_int(r, 1, 9);
+            int64_t koff[9];
+            for (int64_t kk = 0; kk < nk; kk++)
+                koff[kk] = tc_rng_int(r, 0, (int)(nsrc - 120));
+            const int64_t ndst = 4 + nk * mr + 16 + 8;
+            float *dst = malloc((size_t)ndst * sizeof(float));
+            for (int64_t i = 0; i < ndst; i++)
+                dst[i] = NAN;
+            k->xt(src, koff, nk, off, len, nruns, mr, dst + 4);
+            for (int64_t kk = 0; kk < nk; kk++) {
+                int64_t lane = 0;
+                for (int64_t q = 0; q < nruns; q++)
+                    for (int64_t i = 0; i < len[q]; i++, lane++)
+                        good &= dst[4 + kk * mr + lane] == src[koff[kk] + off[q] + i];
+                for (; lane < mr; lane++)
+                    good &= dst[4 + kk * mr + lane] == 0.0f;
+            }
+            for (int64_t i = 0; i < 4; i++)
+                good &= isnan(dst[i]) != 0;
+            for (int64_t i = 4 + nk * mr + 16; i < ndst; i++)
+                good &= isnan(dst[i]) != 0;
+            cases++;
+            free(dst);
+        }
+    free(buf);
+    tc_check(good, "pack_xt/%s: a packed value or zero lane is wrong, or it wrote outside the "
+                   "panel's rows and slack",
+             sc_isa_name(k->isa));
+    tc_check(cases > 200, "pack_xt/%s: only %d cases", sc_isa_name(k->isa), cases);
+}
+
 int main(void)
 {
     const sc_isa here = sc_isa_detected();
@@ -314,8 +373,10 @@ int main(void)
     tc_rng rng;
     tc_rng_seed(&rng, 0x9ac4b);
     for (const sc_pack_kernel *k = sc_pack_kernels; k->fn; k++)
-        if (sc_isa_usable(k->isa, here))
+        if (sc_isa_usable(k->isa, here)) {
             test_pack_kernel(k, &rng);
+            test_pack_xt_kernel(k, &rng);
+        }
     test_plan_names();
     return tc_summary("test-gemm");
 }

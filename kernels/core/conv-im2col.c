@@ -28,8 +28,8 @@
  * fewer than the threads are an item's row panels split among them, each
  * part packing its own B.
  * A 1x1 convolution with stride 1 and no padding reads B directly off the
- * input planes (on small planes conv-im2col-1x1t.c may serve it first,
- * transposed).
+ * input planes. On small planes conv-im2col-transposed.c may serve a
+ * layer first, transposed.
  */
 #include <omp.h>
 #include <stdio.h>

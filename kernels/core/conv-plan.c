@@ -353,7 +353,7 @@ static const char *sc_auto_rule(const sc_conv_geom *g, sc_conv_algo a, int winog
 }
 
 static const sc_conv_algo_impl *const sc_conv_ranked[] = {
-    &sc_conv_winograd_impl, &sc_conv_im2col_1x1t_impl, &sc_conv_im2col_impl,
+    &sc_conv_winograd_impl, &sc_conv_im2col_t_impl, &sc_conv_im2col_impl,
     &sc_conv_depthwise_impl, &sc_conv_direct_impl};
 
 static const char *sc_algo_name(sc_conv_algo a)

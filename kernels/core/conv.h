@@ -11,7 +11,7 @@
  * One algorithm. conv-plan.c tries them in the order of the AUTO rule (see
  * sc_auto_rule in conv-plan.c); a forced algorithm tries only its own
  * routes, in that order (the direct algorithm has two: conv-depthwise.c,
- * then conv-direct.c; so has im2col: conv-im2col-1x1t.c, then
+ * then conv-direct.c; so has im2col: conv-im2col-transposed.c, then
  * conv-im2col.c).
  */
 typedef struct sc_conv_algo_impl {
@@ -106,7 +106,7 @@ extern const sc_conv_algo_impl sc_conv_im2col_impl;
 /* Output pixels per block of conv-im2col.c: npix cut into blocks of at
    most SC_IM2COL_NC (rounded up to the tile's nr), all of about the same
    size, so no sliver block leaves a thread idle (28 rows of 28 pixels make
-   4 blocks of 7 rows, not 9, 9, 9 and 1). conv-im2col-1x1t.c models the
+   4 blocks of 7 rows, not 9, 9, 9 and 1). conv-im2col-transposed.c models the
    same blocks to decide between the two routes. */
 #define SC_IM2COL_NC 256
 static inline int64_t sc_im2col_block_pixels(int64_t npix, int64_t nr)
@@ -116,9 +116,9 @@ static inline int64_t sc_im2col_block_pixels(int64_t npix, int64_t nr)
     return ((npix + npb - 1) / npb + nr - 1) / nr * nr;
 }
 
-/* The im2col algorithm's transposed route for 1x1 layers on small planes
-   (conv-im2col-1x1t.c), tried before conv-im2col.c. */
-extern const sc_conv_algo_impl sc_conv_im2col_1x1t_impl;
+/* The im2col algorithm's transposed route for small planes
+   (conv-im2col-transposed.c), tried before conv-im2col.c. */
+extern const sc_conv_algo_impl sc_conv_im2col_t_impl;
 extern const sc_conv_algo_impl sc_conv_winograd_impl;
 
 /* Picks the first kernel in a table usable under `active` (NULL if none). */

@@ -322,10 +322,22 @@ typedef struct sc_depthwise_kernel {
 typedef void (*sc_pack_b_fn)(const float *const *rp, int64_t wo, int64_t ow0, int64_t ncur,
                              int64_t nr, int64_t panel_stride, float *dst);
 
+/*
+ * Rows of a transposed im2col panel (kernels/pack/pack-xt-<isa>.c): row kk
+ * of an mr-pixel panel at dst + kk*mr holds, lane after lane, the runs
+ * src + koff[kk] + off[r] (len[r] floats each, r < nruns), then zeros up to
+ * mr. Reads and writes reach a vector (16 floats at most) past a run and
+ * past the last row: the caller leaves that much slack after both buffers.
+ */
+typedef void (*sc_pack_xt_fn)(const float *src, const int64_t *koff, int64_t nk,
+                              const int64_t *off, const int64_t *len, int64_t nruns, int64_t mr,
+                              float *dst);
+
 typedef struct sc_pack_kernel {
     sc_isa isa;
     int vlen;           /* floats per vector: nr must be a multiple */
     sc_pack_b_fn fn;
+    sc_pack_xt_fn xt;
 } sc_pack_kernel;
 
 /* ------------------------------------------------------------------ */

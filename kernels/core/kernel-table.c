@@ -74,14 +74,14 @@ const sc_winograd_kernel sc_winograd_kernels[] = {
 
 const sc_pack_kernel sc_pack_kernels[] = {
 #if SC_X86
-    {SC_ISA_AVX512, 16, sc_pack_b_avx512},
-    {SC_ISA_AVX2, 8, sc_pack_b_avx2},
+    {SC_ISA_AVX512, 16, sc_pack_b_avx512, sc_pack_xt_avx512},
+    {SC_ISA_AVX2, 8, sc_pack_b_avx2, sc_pack_xt_avx2},
 #endif
 #if SC_ARM64
-    {SC_ISA_NEON, 4, sc_pack_b_neon},
+    {SC_ISA_NEON, 4, sc_pack_b_neon, sc_pack_xt_neon},
 #endif
-    {SC_ISA_SCALAR, 1, sc_pack_b_scalar},
-    {SC_ISA_SCALAR, 0, NULL},
+    {SC_ISA_SCALAR, 1, sc_pack_b_scalar, sc_pack_xt_scalar},
+    {SC_ISA_SCALAR, 0, NULL, NULL},
 };
 
 const sc_pool_kernel sc_maxpool_kernels[] = {

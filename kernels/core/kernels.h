@@ -114,6 +114,19 @@ SC_DECLARE_PACK_B(avx512);
 SC_DECLARE_PACK_B(neon);
 #endif
 
+/* pack/pack-xt-<isa>.c */
+#define SC_DECLARE_PACK_XT(isa)                                                                \
+    void sc_pack_xt_##isa(const float *src, const int64_t *koff, int64_t nk, const int64_t *off, \
+                          const int64_t *len, int64_t nruns, int64_t mr, float *dst)
+SC_DECLARE_PACK_XT(scalar);
+#if defined(__x86_64__) || defined(_M_X64)
+SC_DECLARE_PACK_XT(avx2);
+SC_DECLARE_PACK_XT(avx512);
+#endif
+#if defined(__aarch64__)
+SC_DECLARE_PACK_XT(neon);
+#endif
+
 /* winograd/winograd-f<m>x<m>-<r>x<r>-<isa>.c */
 #define SC_DECLARE_WINOGRAD(m, r, isa)                                                         \
     void sc_winograd_f##m##x##m##_##r##x##r##_input_##isa(                                     \
