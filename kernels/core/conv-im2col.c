@@ -594,6 +594,25 @@ static inline void sc_im2col_tile(const sc_gemm_kernel *k, const float *a_g, int
           bias_g ? bias_g + row : NULL);
 }
 
+/* Pixels [*p0, *p0 + *n) of pixel block pb. The indirect route's blocks
+   are nc pixels (whole output rows). The others share the plane's tiles
+   out as evenly as whole tiles go, at most nc / nr each: blocks of 224,
+   224, 224 and 112 pixels (784 in tiles of 32) left one of 2 threads a
+   third idle; 192, 192, 192 and 208 do not (1x1 512 -> 128 at 28x28, AVX-512,
+   2 threads: 0.30 -> 0.27 ms). The cut never changes an output's sum. */
+static inline void sc_im2col_block(const sc_im2col_state *s, int64_t npix, int64_t pb,
+                                   int64_t *p0, int64_t *n)
+{
+    if (s->indirect) {
+        *p0 = pb * s->nc;
+        *n = sc_min64(s->nc, npix - *p0);
+        return;
+    }
+    const int64_t npb = (npix + s->nc - 1) / s->nc, tiles = (npix + s->nr - 1) / s->nr;
+    *p0 = pb * tiles / npb * s->nr;
+    *n = sc_min64(npix, (pb + 1) * tiles / npb * s->nr) - *p0;
+}
+
 /*
  * One item: pixels [p0, p0 + ncur) (pixel block pb) of image b and group
  * grp, output-channel panels [mp0, mp1), on the thread's scratch at bp.
@@ -605,8 +624,8 @@ static void sc_im2col_item(const struct sc_conv2d_plan *p, const sc_im2col_state
     const sc_conv_geom *g = &p->g;
     const int64_t mr = s->mr, nr = s->nr, kdim = s->kdim, mpanels = s->mpanels;
     const int64_t npix = g->ho * g->wo;
-    const int64_t p0 = pb * s->nc;
-    const int64_t ncur = sc_min64(s->nc, npix - p0);
+    int64_t p0, ncur;
+    sc_im2col_block(s, npix, pb, &p0, &ncur);
     const float *in_g = in + (b * g->cin + grp * g->cin_g) * g->h * g->w;
     float *c_g = out + (b * g->cout + grp * g->cout_g) * npix;
     const float *a_g = s->a + grp * mpanels * kdim * mr;
