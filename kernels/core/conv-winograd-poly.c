@@ -118,7 +118,7 @@ sc_status sc_wino_poly_create(sc_conv2d_plan *p, const float *weight, sc_wino_ph
     ph.wq_in = ph.woq + r - 1;
     int tile = p->winograd_tile;
     if (fh * fw > 1) {
-        tile = sc_wino_tile_m(p, r, ph.hoq, ph.woq, g->cin_g * g->sh * fh * g->sw * fw,
+        tile = sc_wino_tile_m(p, r, 1, ph.hoq, ph.woq, g->cin_g * g->sh * fh * g->sw * fw,
                               g->cout_g * fh * fw);
         ph.hoq = (ph.hoq + tile - 1) / tile * tile;
         ph.woq = (ph.woq + tile - 1) / tile * tile;

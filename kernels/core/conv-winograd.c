@@ -16,10 +16,13 @@
  *
  * U is stored as the micro-kernel's packed A panels (mr rows, zero-padded),
  * V is written by the input transform straight into packed B panels (nr
- * columns), so the GEMM needs no packing step. A work item is one (image,
- * group, block of T tiles); its V and M live in the thread's workspace.
- * With fewer blocks than threads, the threads share each block instead (see
- * sc_wino_run).
+ * columns), so the GEMM needs no packing step. A work item is one (group,
+ * block of T tiles); its V and M live in the thread's workspace. The tiles
+ * of a group are numbered image after image, so a block may span images:
+ * small images (the 16 7x7 phase images of a 3x3 layer with dilation 4, the
+ * 4 output phases of a 5x5 one) fill whole GEMM panels rather than each
+ * leaving most of one empty. With fewer blocks than threads, the threads
+ * share each block instead (see sc_wino_run).
  */
 #include <omp.h>
 #include <stdio.h>
@@ -48,9 +51,9 @@ typedef struct sc_wino_state {
     const sc_winograd_kernel *wk;
     const sc_gemm_kernel *gk;
     int64_t m, r, alpha, a2;
-    int64_t tiles_h, tiles_w, ntiles;
+    int64_t tiles_h, tiles_w, ntiles; /* per image */
     int64_t t;        /* tiles per block, a multiple of nr */
-    int64_t nblocks;  /* per (image, group) */
+    int64_t nblocks;  /* per group: ceil(n * ntiles / t) */
     int64_t vs, ms;   /* floats between transform positions xi in V and in M */
     int64_t npm;      /* mr-row panels per group: ceil(cout_g / mr) */
     int64_t pmc;      /* panels whose M is computed and transformed together */
@@ -96,6 +99,15 @@ static const double sc_wino_g34[6][4] = {
  *     and 24; F4: 192 and 130), counted as scalar operations although the
  *     transforms run several tiles per vector: the overcount stands for the
  *     staging and interleaving around them.
+ *     With a batch, the tiles of all its images share the GEMM panels
+ *     (blocks span images), so the rounding is of n * tiles, per image.
+ *     Where U is over 32 MiB, streaming it once per tile block costs about
+ *     7 multiply-adds a byte on top (AVX-512, one thread: 3x3 512 at 14x14
+ *     ran 3.29 ms on F(2x2) against 3.62 on F(4x4), whose U is 37.7 MB;
+ *     512 at 7x7 on 2 and 4 images 1.67 against 3.87 and 3.30 against 4.04).
+ *     Below that the term mispredicts both ways (AlexNet conv2's phase plan,
+ *     28 MB: F(4x4) 2.09 against 2.31; 384 at 13x13, 21 MB: 1.87 against
+ *     1.75; 256 at 14x14, 9.4 MB: 0.775 against 0.890), so it stays out.
  * In practice F(2x2) is chosen where F(4x4)'s tile tails or the rounding of
  * a few tiles up to busy waste more than F(2x2)'s extra multiplies. (Rounded
  * up to nr instead, the rule took F(2x2) for 3x3 layers at 13x13 and 14x14 on
@@ -110,13 +122,23 @@ static const double sc_wino_g34[6][4] = {
 static double sc_wino_cost(const sc_conv_geom *g, const sc_gemm_kernel *gk, int64_t m)
 {
     const double alpha = (double)(m + 2);
+    const int64_t n = g->n > 1 ? g->n : 1;
     const int64_t tiles = ((g->ho + m - 1) / m) * ((g->wo + m - 1) / m);
     const int64_t busy = sc_gemm_busy_cols(gk) < gk->nr ? sc_gemm_busy_cols(gk) : gk->nr;
-    const double tiles_nr = (double)((tiles + busy - 1) / busy * busy);
+    const double tiles_nr = (double)((n * tiles + busy - 1) / busy * busy) / (double)n;
     const double cout_mr = (double)((g->cout_g + gk->mr - 1) / gk->mr * gk->mr);
     const double in_ops = m == 4 ? 192.0 : 32.0, out_ops = m == 4 ? 130.0 : 24.0;
-    return alpha * alpha * tiles_nr * cout_mr * ((double)g->cin_g + 4.0) +
-           (double)tiles * (in_ops * (double)g->cin_g + out_ops * (double)g->cout_g);
+    double cost = alpha * alpha * tiles_nr * cout_mr * ((double)g->cin_g + 4.0) +
+                  (double)tiles * (in_ops * (double)g->cin_g + out_ops * (double)g->cout_g);
+    const double u_bytes = alpha * alpha * (double)g->cin_g * (double)g->cout_g * sizeof(float);
+    if (u_bytes > 32.0 * 1024 * 1024) {
+        /* tiles per block as sc_wino_create sets them, before the thread cut */
+        const int64_t per_tile = (int64_t)(alpha * alpha) * (g->cin_g + g->cout_g);
+        int64_t t = SC_WINO_BLOCK_BYTES / (int64_t)sizeof(float) / per_tile / gk->nr * gk->nr;
+        t = t < gk->nr ? gk->nr : t;
+        cost += 7.0 * u_bytes * (double)((n * tiles + t - 1) / t) / (double)n;
+    }
+    return cost;
 }
 
 static int sc_wino_choose_m(const sc_conv_geom *g, sc_isa active)
@@ -131,8 +153,8 @@ static int sc_wino_choose_m(const sc_conv_geom *g, sc_isa active)
     return sc_wino_cost(g, gk, 4) <= sc_wino_cost(g, gk, 2) ? 4 : 2;
 }
 
-int sc_wino_tile_m(const sc_conv2d_plan *p, int64_t r, int64_t ho, int64_t wo, int64_t cin_g,
-                   int64_t cout_g)
+int sc_wino_tile_m(const sc_conv2d_plan *p, int64_t r, int64_t n, int64_t ho, int64_t wo,
+                   int64_t cin_g, int64_t cout_g)
 {
     if (r == 4)
         return 3;
@@ -140,6 +162,7 @@ int sc_wino_tile_m(const sc_conv2d_plan *p, int64_t r, int64_t ho, int64_t wo, i
         return p->winograd_tile;
     sc_conv_geom g;
     memset(&g, 0, sizeof g);
+    g.n = n;
     g.ho = ho;
     g.wo = wo;
     g.cin_g = cin_g;
@@ -221,7 +244,7 @@ static sc_status sc_wino_create(sc_conv2d_plan *p, const float *weight, const ch
                       : "3x3 (phase) kernels take winograd_tile 2 or 4";
         return SC_UNSUPPORTED;
     }
-    const int m = sc_wino_tile_m(p, r, g->ho, g->wo, g->cin_g, g->cout_g);
+    const int m = sc_wino_tile_m(p, r, g->n, g->ho, g->wo, g->cin_g, g->cout_g);
     const sc_winograd_kernel *wk = sc_pick_winograd(p->active, m, r);
     if (!wk) {
         *why = "no Winograd transform kernel for this tile";
@@ -256,7 +279,8 @@ static sc_status sc_wino_create(sc_conv2d_plan *p, const float *weight, const ch
         per_tile = INT64_MAX;
     int64_t t = SC_WINO_BLOCK_BYTES / (int64_t)sizeof(float) / per_tile;
     t = t / nr * nr;
-    const int64_t tmax = (st->ntiles + nr - 1) / nr * nr;
+    const int64_t gtiles = g->n * st->ntiles; /* <= the output size, validated */
+    const int64_t tmax = (gtiles + nr - 1) / nr * nr;
     if (t < nr)
         t = nr;
     if (t > tmax)
@@ -264,11 +288,10 @@ static sc_status sc_wino_create(sc_conv2d_plan *p, const float *weight, const ch
     /* Smaller blocks when the images and groups alone give the threads too
        few items to balance. Any t gives the same output bits: every output's
        sums run in the same order whatever block holds its tile. */
-    while (t > nr &&
-           g->n * g->groups * ((st->ntiles + t - 1) / t) < 4 * (int64_t)p->nthreads)
+    while (t > nr && g->groups * ((gtiles + t - 1) / t) < 4 * (int64_t)p->nthreads)
         t = (t / 2 + nr - 1) / nr * nr;
     st->t = t;
-    st->nblocks = (st->ntiles + t - 1) / t;
+    st->nblocks = (gtiles + t - 1) / t;
 
     /* Sizes in bytes, held to the contract's int64 limit like every tensor. */
     int64_t u_bytes, ws_bytes;
@@ -314,31 +337,39 @@ static sc_status sc_wino_create(sc_conv2d_plan *p, const float *weight, const ch
     return SC_OK;
 }
 
-/* The tiles of block blk: the first, and how many. */
-static void sc_wino_block(const sc_wino_state *st, int64_t blk, int64_t *t0, int64_t *nt)
+/* The tiles of block blk, numbered over the group's images: the first, and
+   how many. */
+static void sc_wino_block(const sc_conv2d_plan *p, const sc_wino_state *st, int64_t blk,
+                          int64_t *t0, int64_t *nt)
 {
+    const int64_t gtiles = p->g.n * st->ntiles;
     *t0 = blk * st->t;
-    *nt = *t0 + st->t <= st->ntiles ? st->t : st->ntiles - *t0;
+    *nt = *t0 + st->t <= gtiles ? st->t : gtiles - *t0;
 }
 
-/* V of input channels [c0, c1) of one (image, group, tile block), written
-   into the packed panels at v ([xi][panel][cin_g][nr], xi stride vs). */
+/* V of input channels [c0, c1) of one (group, tile block), written into the
+   packed panels at v ([xi][panel][cin_g][nr], xi stride vs); a panel's
+   tiles may come from two or more images. */
 static void sc_wino_input_part(const sc_conv2d_plan *p, const sc_wino_state *st, const float *in,
-                               float *v, int64_t img, int64_t grp, int64_t blk, int64_t c0,
-                               int64_t c1)
+                               float *v, int64_t grp, int64_t blk, int64_t c0, int64_t c1)
 {
     const sc_conv_geom *g = &p->g;
-    const int64_t nr = st->gk->nr, cin_g = g->cin_g;
+    const int64_t nr = st->gk->nr, cin_g = g->cin_g, ntiles = st->ntiles;
     int64_t t0, nt;
-    sc_wino_block(st, blk, &t0, &nt);
+    sc_wino_block(p, st, blk, &t0, &nt);
     const int64_t npn = (nt + nr - 1) / nr;
     const int64_t plane = g->h * g->w;
-    const float *in_g = in + (img * g->cin + grp * cin_g) * plane;
     for (int64_t c = c0; c < c1; c++) {
-        for (int64_t pn = 0; pn < npn; pn++)
-            st->wk->input(g, in_g + c * plane, st->tiles_w, t0 + pn * nr,
-                          nt - pn * nr < nr ? nt - pn * nr : nr, v + pn * cin_g * nr + c * nr,
-                          st->vs);
+        for (int64_t pn = 0; pn < npn; pn++) {
+            const int64_t n = nt - pn * nr < nr ? nt - pn * nr : nr;
+            for (int64_t j = 0; j < n;) {
+                const int64_t gt = t0 + pn * nr + j, img = gt / ntiles, lt = gt % ntiles;
+                const int64_t cnt = n - j < ntiles - lt ? n - j : ntiles - lt;
+                st->wk->input(g, in + ((img * g->cin + grp * cin_g + c) * plane), st->tiles_w,
+                              lt, cnt, v + pn * cin_g * nr + c * nr + j, st->vs);
+                j += cnt;
+            }
+        }
         /* The micro-kernel's contract wants whole nr-wide panels, zero past
            n; the tail's columns would otherwise hold the previous block's
            data. */
@@ -350,21 +381,20 @@ static void sc_wino_input_part(const sc_conv2d_plan *p, const sc_wino_state *st,
 }
 
 /* The batched GEMMs M = U V and the output transform (with the epilogue) of
-   output-channel panels [pm0, pm1) of one (image, group, tile block). */
+   output-channel panels [pm0, pm1) of one (group, tile block). */
 static void sc_wino_output_part(const sc_conv2d_plan *p, const sc_wino_state *st,
-                                const float *v, float *mbuf, float *out, int64_t img,
-                                int64_t grp, int64_t blk, int64_t pm0, int64_t pm1)
+                                const float *v, float *mbuf, float *out, int64_t grp,
+                                int64_t blk, int64_t pm0, int64_t pm1)
 {
     const sc_conv_geom *g = &p->g;
     const int64_t m = st->m, a2 = st->a2, t = st->t;
     const int64_t mr = st->gk->mr, nr = st->gk->nr;
     const int64_t cin_g = g->cin_g, cout_g = g->cout_g;
     int64_t t0, nt;
-    sc_wino_block(st, blk, &t0, &nt);
+    sc_wino_block(p, st, blk, &t0, &nt);
     const int64_t npn = (nt + nr - 1) / nr;
 
     const float *ug = st->u + grp * a2 * st->npm * cin_g * mr;
-    float *out_g = out + (img * g->cout + grp * cout_g) * g->ho * g->wo;
     for (int64_t pc = pm0; pc < pm1; pc += st->pmc) {
         const int64_t pe = pc + st->pmc < pm1 ? pc + st->pmc : pm1;
         for (int64_t xi = 0; xi < a2; xi++) {
@@ -381,52 +411,59 @@ static void sc_wino_output_part(const sc_conv2d_plan *p, const sc_wino_state *st
             }
         }
 
-        /* The output transform of the whole block at once, so planes
-           narrower than a vector of tiles still fill its lanes. Where the
-           block holds whole tile rows, its outputs are one run of memory
-           per channel and the epilogue takes them in one call (56 wide:
-           14 vectors for 4 rows rather than 16); otherwise row by row. */
+        /* The output transform of the block's tiles of each image at once,
+           so planes narrower than a vector of tiles still fill its lanes.
+           Where they are whole tile rows, their outputs are one run of
+           memory per channel and the epilogue takes them in one call (56
+           wide: 14 vectors for 4 rows rather than 16); otherwise row by
+           row. */
         const int64_t oc0 = pc * mr, oc1 = pe * mr < cout_g ? pe * mr : cout_g;
-        const int64_t te = t0 + nt, tw = st->tiles_w;
-        const int64_t ti0 = t0 / tw, tj0 = t0 % tw;
-        const int whole_rows = tj0 == 0 && (te % tw == 0 || te == st->ntiles);
-        for (int64_t oc = oc0; oc < oc1; oc++) {
-            float *yc = out_g + oc * g->ho * g->wo;
-            st->wk->output(mbuf + (oc - oc0) * t, st->ms, t0, nt, tw, yc, g->ho, g->wo);
-            const int64_t c = grp * cout_g + oc;
-            if (whole_rows) {
-                const int64_t oh0 = ti0 * m;
-                const int64_t oh1 = (te + tw - 1) / tw * m < g->ho ? (te + tw - 1) / tw * m : g->ho;
-                sc_conv_epilogue(p, yc + oh0 * g->wo, (oh1 - oh0) * g->wo, c);
-                continue;
+        const int64_t tw = st->tiles_w, ntiles = st->ntiles;
+        for (int64_t s0 = 0; s0 < nt;) {
+            const int64_t img = (t0 + s0) / ntiles, lt = (t0 + s0) % ntiles;
+            const int64_t cnt = nt - s0 < ntiles - lt ? nt - s0 : ntiles - lt;
+            const int64_t te = lt + cnt, ti0 = lt / tw, tj0 = lt % tw;
+            const int whole_rows = tj0 == 0 && (te % tw == 0 || te == ntiles);
+            float *out_g = out + (img * g->cout + grp * cout_g) * g->ho * g->wo;
+            for (int64_t oc = oc0; oc < oc1; oc++) {
+                float *yc = out_g + oc * g->ho * g->wo;
+                st->wk->output(mbuf + (oc - oc0) * t + s0, st->ms, lt, cnt, tw, yc, g->ho,
+                               g->wo);
+                const int64_t c = grp * cout_g + oc;
+                if (whole_rows) {
+                    const int64_t oh0 = ti0 * m;
+                    const int64_t oh1 =
+                        (te + tw - 1) / tw * m < g->ho ? (te + tw - 1) / tw * m : g->ho;
+                    sc_conv_epilogue(p, yc + oh0 * g->wo, (oh1 - oh0) * g->wo, c);
+                    continue;
+                }
+                for (int64_t j = 0, oh = ti0 * m, tj = tj0; j < cnt; oh += m, tj = 0) {
+                    const int64_t run = tw - tj < cnt - j ? tw - tj : cnt - j;
+                    const int64_t ow0 = tj * m;
+                    const int64_t ow1 = (tj + run) * m < g->wo ? (tj + run) * m : g->wo;
+                    const int64_t oh1 = oh + m < g->ho ? oh + m : g->ho;
+                    if (run == tw)
+                        sc_conv_epilogue(p, yc + oh * g->wo, (oh1 - oh) * g->wo, c);
+                    else
+                        for (int64_t r = oh; r < oh1; r++)
+                            sc_conv_epilogue(p, yc + r * g->wo + ow0, ow1 - ow0, c);
+                    j += run;
+                }
             }
-            for (int64_t j = 0, oh = ti0 * m, tj = tj0; j < nt; oh += m, tj = 0) {
-                const int64_t run = tw - tj < nt - j ? tw - tj : nt - j;
-                const int64_t ow0 = tj * m, ow1 = (tj + run) * m < g->wo ? (tj + run) * m : g->wo;
-                const int64_t oh1 = oh + m < g->ho ? oh + m : g->ho;
-                if (run == tw)
-                    sc_conv_epilogue(p, yc + oh * g->wo, (oh1 - oh) * g->wo, c);
-                else
-                    for (int64_t r = oh; r < oh1; r++)
-                        sc_conv_epilogue(p, yc + r * g->wo + ow0, ow1 - ow0, c);
-                j += run;
-            }
+            s0 += cnt;
         }
     }
 }
 
-/* Item = (image, group, tile block), on the thread's own V and M. */
+/* Item = (group, tile block), on the thread's own V and M. */
 static void sc_wino_item(const sc_conv2d_plan *p, const sc_wino_state *st, const float *in,
                          float *out, float *ws, int64_t item)
 {
-    const sc_conv_geom *g = &p->g;
-    const int64_t blk = item % st->nblocks;
-    const int64_t grp = item / st->nblocks % g->groups;
-    const int64_t img = item / st->nblocks / g->groups;
+    const int64_t blk = item % st->nblocks, grp = item / st->nblocks;
     float *v = ws;                      /* [xi][panel][cin_g][nr] */
     float *mbuf = ws + st->a2 * st->vs; /* [xi][cout_g][t], xi stride ms */
-    sc_wino_input_part(p, st, in, v, img, grp, blk, 0, g->cin_g);
-    sc_wino_output_part(p, st, v, mbuf, out, img, grp, blk, 0, st->npm);
+    sc_wino_input_part(p, st, in, v, grp, blk, 0, p->g.cin_g);
+    sc_wino_output_part(p, st, v, mbuf, out, grp, blk, 0, st->npm);
 }
 
 static void sc_wino_run(const sc_conv2d_plan *p, const float *in, float *out, void *ws,
@@ -438,7 +475,7 @@ static void sc_wino_run(const sc_conv2d_plan *p, const float *in, float *out, vo
         return;
     }
     const sc_conv_geom *g = &p->g;
-    const int64_t base = g->n * g->groups * st->nblocks;
+    const int64_t base = g->groups * st->nblocks;
     const size_t slice = p->workspace_per_thread / sizeof(float);
     if (nthreads > 1 && base < (int64_t)nthreads && st->npm > 1) {
         /* Fewer tile blocks than threads (deep layers, small images): the
@@ -467,11 +504,9 @@ static void sc_wino_run(const sc_conv2d_plan *p, const float *in, float *out, vo
             float *v = (float *)ws + (size_t)rank * slice;
             float *mbuf = v + st->a2 * st->vs;
             for (int64_t item = 0; pm0 < pm1 && item < base; item++) {
-                const int64_t blk = item % st->nblocks;
-                const int64_t grp = item / st->nblocks % g->groups;
-                const int64_t img = item / st->nblocks / g->groups;
-                sc_wino_input_part(p, st, in, v, img, grp, blk, 0, g->cin_g);
-                sc_wino_output_part(p, st, v, mbuf, out, img, grp, blk, pm0, pm1);
+                const int64_t blk = item % st->nblocks, grp = item / st->nblocks;
+                sc_wino_input_part(p, st, in, v, grp, blk, 0, g->cin_g);
+                sc_wino_output_part(p, st, v, mbuf, out, grp, blk, pm0, pm1);
             }
         }
         return;

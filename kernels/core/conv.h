@@ -88,9 +88,9 @@ sc_status sc_wino_dilated_create(struct sc_conv2d_plan *p, const float *weight,
    (square 3x3 or 4x4 kernel at stride 1, any dilation), else 0. */
 int sc_wino_plain_r(const sc_conv_geom *g);
 /* The output tile m a plain Winograd plan of kernel r (3 or 4) takes for
-   ho x wo outputs of cin_g -> cout_g channels under p's ISA and
+   n images of ho x wo outputs of cin_g -> cout_g channels under p's ISA and
    winograd_tile option. */
-int sc_wino_tile_m(const struct sc_conv2d_plan *p, int64_t r, int64_t ho, int64_t wo,
+int sc_wino_tile_m(const struct sc_conv2d_plan *p, int64_t r, int64_t n, int64_t ho, int64_t wo,
                    int64_t cin_g, int64_t cout_g);
 /* The stride-phase route's output phase factors and phase kernel size r (3
    or 4) for the layer under a winograd_tile option (0: any); 0 if none. */
