@@ -427,14 +427,19 @@ static void sc_wino_output_part(const sc_conv2d_plan *p, const sc_wino_state *st
             float *out_g = out + (img * g->cout + grp * cout_g) * g->ho * g->wo;
             for (int64_t oc = oc0; oc < oc1; oc++) {
                 float *yc = out_g + oc * g->ho * g->wo;
-                st->wk->output(mbuf + (oc - oc0) * t + s0, st->ms, lt, cnt, tw, yc, g->ho,
-                               g->wo);
                 const int64_t c = grp * cout_g + oc;
+                /* The bias rides on the transform; only an activation needs
+                   a pass (a pass over the stem's 3.2 MB output took 6% of its
+                   time on one thread, 10% on two). */
+                st->wk->output(mbuf + (oc - oc0) * t + s0, st->ms, lt, cnt, tw,
+                               p->has_bias ? p->bias + c : NULL, yc, g->ho, g->wo);
+                if (g->act == SC_ACT_NONE)
+                    continue;
                 if (whole_rows) {
                     const int64_t oh0 = ti0 * m;
                     const int64_t oh1 =
                         (te + tw - 1) / tw * m < g->ho ? (te + tw - 1) / tw * m : g->ho;
-                    sc_conv_epilogue(p, yc + oh0 * g->wo, (oh1 - oh0) * g->wo, c);
+                    sc_conv_activation(p, yc + oh0 * g->wo, (oh1 - oh0) * g->wo);
                     continue;
                 }
                 for (int64_t j = 0, oh = ti0 * m, tj = tj0; j < cnt; oh += m, tj = 0) {
@@ -443,10 +448,10 @@ static void sc_wino_output_part(const sc_conv2d_plan *p, const sc_wino_state *st
                     const int64_t ow1 = (tj + run) * m < g->wo ? (tj + run) * m : g->wo;
                     const int64_t oh1 = oh + m < g->ho ? oh + m : g->ho;
                     if (run == tw)
-                        sc_conv_epilogue(p, yc + oh * g->wo, (oh1 - oh) * g->wo, c);
+                        sc_conv_activation(p, yc + oh * g->wo, (oh1 - oh) * g->wo);
                     else
                         for (int64_t r = oh; r < oh1; r++)
-                            sc_conv_epilogue(p, yc + r * g->wo + ow0, ow1 - ow0, c);
+                            sc_conv_activation(p, yc + r * g->wo + ow0, ow1 - ow0);
                     j += run;
                 }
             }

@@ -354,17 +354,18 @@ typedef struct sc_pack_kernel {
  *   tile0 + l to v[xi * v_stride + l] for xi in [0, alpha*alpha) and l in
  *   [0, count), nothing else.
  * output: reads M of tile tile0 + l (l < count; the tiles may span several
- *   tile rows) from m_in[xi * m_stride + l], computes Y = A^T M A and writes
- *   each tile's outputs, clipped at the output edge, into the ho x wo plane
- *   y, nothing else.
+ *   tile rows) from m_in[xi * m_stride + l], computes Y = A^T M A (plus
+ *   *bias, one rounded add, unless bias is NULL) and writes each tile's
+ *   outputs, clipped at the output edge, into the ho x wo plane y, nothing
+ *   else.
  * A kernel may transform several tiles per vector; a tile's result is the
  * same whichever call or lane handles it.
  */
 typedef void (*sc_wino_input_fn)(const sc_conv_geom *g, const float *plane, int64_t tiles_w,
                                  int64_t tile0, int64_t count, float *v, int64_t v_stride);
 typedef void (*sc_wino_output_fn)(const float *m_in, int64_t m_stride, int64_t tile0,
-                                  int64_t count, int64_t tiles_w, float *y, int64_t ho,
-                                  int64_t wo);
+                                  int64_t count, int64_t tiles_w, const float *bias, float *y,
+                                  int64_t ho, int64_t wo);
 
 typedef struct sc_winograd_kernel {
     sc_isa isa;
