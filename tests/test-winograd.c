@@ -451,9 +451,13 @@ static void test_output_kernel(tc_rng *rng, const sc_winograd_kernel *k, const w
                         continue;
                     for (int64_t i = 0; i < plane + 2 * guard; i++)
                         buf[i] = NAN;
-                    /* odd counts add a bias: the tile's Y, then one rounded add */
+                    /* odd counts add a bias: the tile's Y, then one rounded
+                       add; every third count then ReLU, every fifth ReLU6 */
                     const float bv = 0.375f, *bp = count % 2 ? &bv : NULL;
-                    k->output(mi + 1, ms, t0, count, tw, bp, y, ho, wo);
+                    const sc_activation act = count % 3 == 0   ? SC_ACT_RELU
+                                              : count % 5 == 0 ? SC_ACT_RELU6
+                                                               : SC_ACT_NONE;
+                    k->output(mi + 1, ms, t0, count, tw, bp, act, y, ho, wo);
                     int64_t written = 0;
                     for (int64_t l = 0; l < count; l++) {
                         double md[36], ex[16], ab[16];
@@ -462,16 +466,24 @@ static void test_output_kernel(tc_rng *rng, const sc_winograd_kernel *k, const w
                             md[xi] = mi[1 + xi * ms + l];
                         sandwich(m, alpha, &w->at[0][0], 6, md, ex, 0);
                         sandwich(m, alpha, &w->at[0][0], 6, md, ab, 1);
-                        k->output(mi + 1 + l, ms, 0, 1, 1, NULL, yt, m, m);
+                        k->output(mi + 1 + l, ms, 0, 1, 1, NULL, SC_ACT_NONE, yt, m, m);
                         const double gam = tc_gamma(2 * w->ka);
                         const int64_t r0 = (t0 + l) / tw * m, c0 = (t0 + l) % tw * m;
                         for (int p = 0; p < m && r0 + p < ho; p++)
                             for (int q = 0; q < m && c0 + q < wo; q++) {
                                 const float got = y[(r0 + p) * wo + c0 + q];
-                                const double want = ex[p * m + q] + (bp ? bv : 0.0);
+                                double want = ex[p * m + q] + (bp ? bv : 0.0);
                                 const double slack = bp ? fabs(want) * FLT_EPSILON : 0.0;
+                                float alone = bp ? yt[p * m + q] + bv : yt[p * m + q];
+                                if (act != SC_ACT_NONE) {
+                                    want = want < 0.0 ? 0.0 : want;
+                                    alone = alone < 0.0f ? 0.0f : alone;
+                                }
+                                if (act == SC_ACT_RELU6) {
+                                    want = want > 6.0 ? 6.0 : want;
+                                    alone = alone > 6.0f ? 6.0f : alone;
+                                }
                                 good &= fabs((double)got - want) <= gam * ab[p * m + q] + slack;
-                                const float alone = bp ? yt[p * m + q] + bv : yt[p * m + q];
                                 same &= memcmp(&got, &alone, sizeof(float)) == 0;
                                 written++;
                             }

@@ -428,12 +428,12 @@ static void sc_wino_output_part(const sc_conv2d_plan *p, const sc_wino_state *st
             for (int64_t oc = oc0; oc < oc1; oc++) {
                 float *yc = out_g + oc * g->ho * g->wo;
                 const int64_t c = grp * cout_g + oc;
-                /* The bias rides on the transform; only an activation needs
-                   a pass (a pass over the stem's 3.2 MB output took 6% of its
-                   time on one thread, 10% on two). */
+                /* The bias, ReLU and ReLU6 ride on the transform; only the
+                   other activations need a pass (a pass over the stem's 3.2
+                   MB output took 6% of its time on one thread, 10% on two). */
                 st->wk->output(mbuf + (oc - oc0) * t + s0, st->ms, lt, cnt, tw,
-                               p->has_bias ? p->bias + c : NULL, yc, g->ho, g->wo);
-                if (g->act == SC_ACT_NONE)
+                               p->has_bias ? p->bias + c : NULL, g->act, yc, g->ho, g->wo);
+                if (g->act == SC_ACT_NONE || g->act == SC_ACT_RELU || g->act == SC_ACT_RELU6)
                     continue;
                 if (whole_rows) {
                     const int64_t oh0 = ti0 * m;

@@ -355,7 +355,8 @@ typedef struct sc_pack_kernel {
  *   [0, count), nothing else.
  * output: reads M of tile tile0 + l (l < count; the tiles may span several
  *   tile rows) from m_in[xi * m_stride + l], computes Y = A^T M A (plus
- *   *bias, one rounded add, unless bias is NULL) and writes each tile's
+ *   *bias, one rounded add, unless bias is NULL; then ReLU or ReLU6 when act
+ *   is one, any other act left to the caller) and writes each tile's
  *   outputs, clipped at the output edge, into the ho x wo plane y, nothing
  *   else.
  * A kernel may transform several tiles per vector; a tile's result is the
@@ -364,8 +365,8 @@ typedef struct sc_pack_kernel {
 typedef void (*sc_wino_input_fn)(const sc_conv_geom *g, const float *plane, int64_t tiles_w,
                                  int64_t tile0, int64_t count, float *v, int64_t v_stride);
 typedef void (*sc_wino_output_fn)(const float *m_in, int64_t m_stride, int64_t tile0,
-                                  int64_t count, int64_t tiles_w, const float *bias, float *y,
-                                  int64_t ho, int64_t wo);
+                                  int64_t count, int64_t tiles_w, const float *bias,
+                                  sc_activation act, float *y, int64_t ho, int64_t wo);
 
 typedef struct sc_winograd_kernel {
     sc_isa isa;

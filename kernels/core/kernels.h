@@ -134,7 +134,7 @@ SC_DECLARE_PACK_XT(neon);
         int64_t count, float *v, int64_t v_stride);                                            \
     void sc_winograd_f##m##x##m##_##r##x##r##_output_##isa(                                    \
         const float *m_in, int64_t m_stride, int64_t tile0, int64_t count, int64_t tiles_w,    \
-        const float *bias, float *y, int64_t ho, int64_t wo)
+        const float *bias, sc_activation act, float *y, int64_t ho, int64_t wo)
 #define SC_DECLARE_WINOGRAD_ALL(isa)                                                           \
     SC_DECLARE_WINOGRAD(2, 3, isa);                                                            \
     SC_DECLARE_WINOGRAD(4, 3, isa);                                                            \

@@ -34,6 +34,7 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "epilogue/epilogue-relu.h"
 #include "internal.h"
 
 /* sqrt(2/pi) and 1/sqrt(2), rounded to float as PyTorch rounds them. */
@@ -43,19 +44,6 @@
 #define SC_EPI_SOFTPLUS_THRESHOLD 20.0f
 
 static inline sc_vf sc_epi_none(sc_vf v) { return v; }
-
-static inline sc_vf sc_epi_relu(sc_vf v)
-{
-    /* Not max(v, 0): maxps returns 0 for NaN, torch.relu propagates it. */
-    return sc_vblend(v, sc_vzero(), sc_vcmp_lt(v, sc_vzero()));
-}
-
-static inline sc_vf sc_epi_relu6(sc_vf v)
-{
-    const sc_vf six = sc_vset1(6.0f);
-    sc_vf y = sc_vblend(v, six, sc_vcmp_gt(v, six));
-    return sc_vblend(y, sc_vzero(), sc_vcmp_lt(v, sc_vzero()));
-}
 
 static inline sc_vf sc_epi_sigmoid(sc_vf v)
 {
