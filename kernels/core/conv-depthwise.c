@@ -128,7 +128,10 @@ static void sc_depthwise_run(const struct sc_conv2d_plan *p, const float *in, fl
     const int64_t n_band = (ho + rows - 1) / rows;
     const int64_t items = outer * n_band;
 
-#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1) if (nthreads > 1)
+    /* Static, as conv-im2col.c: each thread keeps its bands' rows in its
+       caches run after run (96 channels 3x3/2 at 112x112 on 2 threads 0.160
+       -> 0.140 ms, 192 at 28x28 0.0300 -> 0.0285). */
+#pragma omp parallel for num_threads(nthreads) schedule(static) if (nthreads > 1)
     for (int64_t it = 0; it < items; it++) {
         const int64_t band = it % n_band, cb = (it / n_band) % blocks, b = it / (n_band * blocks);
         const int64_t oh0 = band * rows, oh1 = oh0 + rows < ho ? oh0 + rows : ho;

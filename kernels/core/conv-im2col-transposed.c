@@ -563,7 +563,9 @@ static void sc_imt_run(const struct sc_conv2d_plan *p, const float *in, float *o
     const int64_t items = outer * npb * nblk;
     const size_t slice = p->workspace_per_thread;
 
-#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1) if (nthreads > 1)
+    /* Static, as conv-im2col.c: 5x5 32 at 17x17 on 2 threads 0.0496 ->
+       0.0478 ms, 16 -> 48 at 14x14 0.0271 -> 0.0259. */
+#pragma omp parallel for num_threads(nthreads) schedule(static) if (nthreads > 1)
     for (int64_t it = 0; it < items; it++) {
         float *scr = (float *)((char *)ws + (size_t)omp_get_thread_num() * slice);
         const int64_t blk = it % nblk, pb = it / nblk % npb, grp = it / nblk / npb % g->groups;
