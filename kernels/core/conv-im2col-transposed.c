@@ -81,7 +81,12 @@ typedef struct sc_imt_state {
     int64_t wq, rp, cp;  /* padded block: floats per phase row, padded row, channel */
     int64_t hpu;         /* padded rows some output reads */
     int64_t *koff;       /* [taps*cb] then [taps*cb_last]: block row -> offset in the block */
-    int64_t *box;        /* [ppanels][4]: ky0, ky1, kx0, kx1 the panel's pixels read */
+    /* A panel's reduction ranges, in taps (a block of c channels runs tap t
+       as rows [t*c, (t+1)*c)): one when it reads every kernel column, else
+       one per kernel row it reads; none when every tap reads padding. */
+    int64_t *seg0;       /* [ppanels + 1]: a panel's first range */
+    int64_t *seg_tap;    /* a range's first tap */
+    int64_t *seg_ntaps;  /* its taps */
     int64_t *run0;       /* [ppanels + 1]: a panel's first run */
     int64_t *run_off;    /* a run's first pixel in a padded channel: oy*sh*rp + ox */
     int64_t *run_len;
@@ -140,6 +145,12 @@ static const char *sc_imt_rule_1x1(const sc_conv_geom *g, const sc_gemm_kernel *
     return "transposed route: the plain route wastes no more of its tiles";
 }
 
+
+/* Padded rows some output of a KxK layer reads. */
+static int64_t sc_imt_padded_rows(const sc_conv_geom *g)
+{
+    return (g->ho - 1) * g->sh + (g->kh - 1) * g->dh + 1;
+}
 
 static int sc_imt_is_1x1(const sc_conv_geom *g)
 {
@@ -206,7 +217,9 @@ static void sc_imt_free(sc_imt_state *s)
         sc_free(s->w);
         sc_free(s->pix);
         sc_free(s->koff);
-        sc_free(s->box);
+        sc_free(s->seg0);
+        sc_free(s->seg_tap);
+        sc_free(s->seg_ntaps);
         sc_free(s->run0);
         sc_free(s->run_off);
         sc_free(s->run_len);
@@ -215,13 +228,13 @@ static void sc_imt_free(sc_imt_state *s)
 }
 
 /* KxK: channel blocks, the padded block's shape, the offset tables and the
-   panels' tap boxes and runs. */
+   panels' reduction ranges and runs. */
 static sc_status sc_imt_create_kxk(sc_imt_state *s, const sc_conv_geom *g, const float *weight)
 {
     const int64_t mr = s->k->mr, taps = g->kh * g->kw, npix = g->ho * g->wo;
     s->wq = sc_ceil_div(g->wp, g->sw);
     s->rp = g->sw * s->wq;
-    s->hpu = (g->ho - 1) * g->sh + (g->kh - 1) * g->dh + 1;
+    s->hpu = sc_imt_padded_rows(g);
     s->cp = s->hpu * s->rp;
     int64_t cb = sc_min64(g->cin_g, SC_IMT_KC / taps > 1 ? SC_IMT_KC / taps : 1);
     cb = sc_min64(cb, SC_IMT_PAD_FLOATS / s->cp > 1 ? SC_IMT_PAD_FLOATS / s->cp : 1);
@@ -230,13 +243,16 @@ static sc_status sc_imt_create_kxk(sc_imt_state *s, const sc_conv_geom *g, const
     const int64_t cbl = g->cin_g - (s->ncb - 1) * s->cb;
     s->kc = taps * s->cb;
     s->koff = sc_malloc((size_t)(taps * (s->cb + cbl)) * sizeof(int64_t));
-    s->box = sc_malloc((size_t)(4 * s->ppanels) * sizeof(int64_t));
+    s->seg0 = sc_malloc((size_t)(s->ppanels + 1) * sizeof(int64_t));
+    s->seg_tap = sc_malloc((size_t)(s->ppanels * g->kh) * sizeof(int64_t));
+    s->seg_ntaps = sc_malloc((size_t)(s->ppanels * g->kh) * sizeof(int64_t));
     s->run0 = sc_malloc((size_t)(s->ppanels + 1) * sizeof(int64_t));
     /* a panel's pixels touch at most ceil(mr / wo) + 1 output rows */
     const int64_t max_runs = s->ppanels * (sc_ceil_div(mr, g->wo) + 1);
     s->run_off = sc_malloc((size_t)max_runs * sizeof(int64_t));
     s->run_len = sc_malloc((size_t)max_runs * sizeof(int64_t));
-    if (!s->koff || !s->box || !s->run0 || !s->run_off || !s->run_len)
+    if (!s->koff || !s->seg0 || !s->seg_tap || !s->seg_ntaps || !s->run0 || !s->run_off ||
+        !s->run_len)
         return sc_fail(SC_OUT_OF_MEMORY, "conv2d: out of memory for the transposed im2col tables");
     for (int64_t t = 0; t < taps; t++) {
         const int64_t ky = t / g->kw, kx = t % g->kw;
@@ -252,16 +268,17 @@ static sc_status sc_imt_create_kxk(sc_imt_state *s, const sc_conv_geom *g, const
     const int64_t wn = g->cout * g->cin_g * taps;
     for (int64_t i = 0; skip && i < wn; i++)
         skip = isfinite(weight[i]) != 0;
-    int64_t nrun = 0;
+    int64_t nrun = 0, nseg = 0;
     for (int64_t q = 0; q < s->ppanels; q++) {
         const int64_t p0 = q * mr, p1 = sc_min64(npix, p0 + mr);
-        int64_t *box = s->box + 4 * q;
+        int64_t box[4] = {0, g->kh, 0, g->kw};
         if (skip)
             sc_imt_box(g, p0, p1, box);
-        else {
-            box[0] = box[2] = 0;
-            box[1] = g->kh;
-            box[3] = g->kw;
+        const int full = box[2] == 0 && box[3] == g->kw;
+        s->seg0[q] = nseg;
+        for (int64_t ky = box[0]; ky < box[1]; ky = full ? box[1] : ky + 1) {
+            s->seg_tap[nseg] = ky * g->kw + box[2];
+            s->seg_ntaps[nseg++] = full ? (box[1] - box[0]) * g->kw : box[3] - box[2];
         }
         s->run0[q] = nrun;
         for (int64_t px = p0; px < p1;) {
@@ -273,6 +290,7 @@ static sc_status sc_imt_create_kxk(sc_imt_state *s, const sc_conv_geom *g, const
         }
     }
     s->run0[s->ppanels] = nrun;
+    s->seg0[s->ppanels] = nseg;
     /* W^T rows: channel block, then tap, then the block's channels. */
     const int64_t nr = s->k->nr;
     float *dst = s->w;
@@ -308,8 +326,7 @@ static sc_status sc_imt_create(struct sc_conv2d_plan *p, const float *weight, co
     const char *rule = kxk ? sc_imt_rule_kxk(g) : sc_imt_rule_1x1(g, k);
     if (!rule && kxk && !pk)
         rule = "transposed route: no packer for the GEMM kernel's ISA";
-    if (!rule && kxk && ((g->ho - 1) * g->sh + (g->kh - 1) * g->dh + 1) * g->wp >
-                            SC_IMT_PAD_FLOATS)
+    if (!rule && kxk && sc_imt_padded_rows(g) * g->wp > SC_IMT_PAD_FLOATS)
         rule = "transposed route: a padded input plane over 256 KiB";
     if (rule) {
         *why = rule;
@@ -485,16 +502,15 @@ static void sc_imt_pad_block(const sc_conv_geom *g, const sc_imt_state *s, const
     }
 }
 
-/* KxK: per channel block, the padded block, then each panel's k ranges
-   (one when it reads every kernel column, else one per kernel row) packed
-   back to back and multiplied by every weight panel. */
+/* KxK: per channel block, the padded block, then each panel's reduction
+   ranges packed back to back and multiplied by every weight panel. */
 static void sc_imt_item_kxk(const struct sc_conv2d_plan *p, const float *in_g, const float *w_g,
                             int64_t q0, int64_t q1, int64_t j0, int64_t j1, float *scr,
                             float *xt, float *pad)
 {
     const sc_imt_state *s = p->state;
     const sc_conv_geom *g = &p->g;
-    const int64_t mr = s->k->mr, nr = s->k->nr, kw = g->kw, taps = g->kh * kw;
+    const int64_t mr = s->k->mr, nr = s->k->nr, taps = g->kh * g->kw;
     const int64_t npix = g->ho * g->wo, rows = (q1 - q0) * mr;
     /* the padded rows the item's pixels read */
     const int64_t pr0 = q0 * mr / g->wo * g->sh;
@@ -504,14 +520,12 @@ static void sc_imt_item_kxk(const struct sc_conv2d_plan *p, const float *in_g, c
         sc_imt_pad_block(g, s, in_g + c0 * g->h * g->w, cbl, pr0, pr1, pad);
         const int64_t *kt = s->koff + (cbl == s->cb ? 0 : taps * s->cb);
         for (int64_t q = q0; q < q1; q++) {
-            const int64_t *bx = s->box + 4 * q, r0 = s->run0[q];
-            const int full = bx[2] == 0 && bx[3] == kw;
+            const int64_t r0 = s->run0[q];
             float *xq = xt + (q - q0) * s->kc * mr;
-            for (int64_t ky = bx[0]; ky < bx[1]; ky = full ? bx[1] : ky + 1) {
-                const int64_t k0 = (ky * kw + bx[2]) * cbl;
-                const int64_t len = (full ? (bx[1] - bx[0]) * kw : bx[3] - bx[2]) * cbl;
-                s->pack(pad, kt + k0, len, s->run_off + r0, s->run_len + r0, s->run0[q + 1] - r0,
-                        mr, xq);
+            for (int64_t e = s->seg0[q]; e < s->seg0[q + 1]; e++) {
+                const int64_t len = s->seg_ntaps[e] * cbl;
+                s->pack(pad, kt + s->seg_tap[e] * cbl, len, s->run_off + r0, s->run_len + r0,
+                        s->run0[q + 1] - r0, mr, xq);
                 xq += len * mr;
             }
         }
@@ -520,15 +534,13 @@ static void sc_imt_item_kxk(const struct sc_conv2d_plan *p, const float *in_g, c
             const int64_t n = sc_min64(nr, g->cout_g - j * nr);
             float *c = scr + (j - j0) * rows * nr;
             for (int64_t q = q0; q < q1; q++) {
-                const int64_t *bx = s->box + 4 * q, m = sc_min64(mr, npix - q * mr);
-                const int full = bx[2] == 0 && bx[3] == kw;
+                const int64_t m = sc_min64(mr, npix - q * mr);
                 const float *xq = xt + (q - q0) * s->kc * mr;
                 float *cq = c + (q - q0) * mr * nr;
-                for (int64_t ky = bx[0]; ky < bx[1]; ky = full ? bx[1] : ky + 1) {
-                    const int64_t k0 = (ky * kw + bx[2]) * cbl;
-                    const int64_t len = (full ? (bx[1] - bx[0]) * kw : bx[3] - bx[2]) * cbl;
-                    s->k->fn(len, xq, b + k0 * nr, nr, cq, nr, m, n, cbi > 0 || ky > bx[0],
-                             NULL);
+                for (int64_t e = s->seg0[q]; e < s->seg0[q + 1]; e++) {
+                    const int64_t len = s->seg_ntaps[e] * cbl;
+                    s->k->fn(len, xq, b + s->seg_tap[e] * cbl * nr, nr, cq, nr, m, n,
+                             cbi > 0 || e > s->seg0[q], NULL);
                     xq += len * mr;
                 }
             }
@@ -536,7 +548,7 @@ static void sc_imt_item_kxk(const struct sc_conv2d_plan *p, const float *in_g, c
     }
     /* a panel all of whose taps read padding sums nothing */
     for (int64_t q = q0; q < q1; q++)
-        if (s->box[4 * q] == s->box[4 * q + 1])
+        if (s->seg0[q] == s->seg0[q + 1])
             for (int64_t j = j0; j < j1; j++)
                 memset(scr + ((j - j0) * rows + (q - q0) * mr) * nr, 0,
                        (size_t)(mr * nr) * sizeof(float));

@@ -19,9 +19,9 @@
  * columns), so the GEMM needs no packing step. A work item is one (group,
  * block of T tiles); its V and M live in the thread's workspace. The tiles
  * of a group are numbered image after image, so a block may span images:
- * small images (the 16 7x7 phase images of a 3x3 layer with dilation 4, the
- * 4 output phases of a 5x5 one) fill whole GEMM panels rather than each
- * leaving most of one empty. With fewer blocks than threads, the threads
+ * small images (a batch of them, or the 16 7x7 phase images of a 3x3 layer
+ * with dilation 4) fill whole GEMM panels rather than each leaving most of
+ * one empty. With fewer blocks than threads, the threads
  * share each block instead (see sc_wino_run).
  */
 #include <omp.h>
@@ -119,6 +119,14 @@ static const double sc_wino_g34[6][4] = {
  * to 56x56 (1.2 to 1.7x faster than F(2x2)), F(2x2) at 7x7 (64 channels
  * 0.046 ms against 0.099, 512 channels 1.64 ms against 3.97).
  */
+/* Tiles per block for per_tile floats of V and M per tile: a multiple of
+   nr, at least one panel, within SC_WINO_BLOCK_BYTES where that allows. */
+static int64_t sc_wino_block_tiles(int64_t per_tile, int64_t nr)
+{
+    const int64_t t = SC_WINO_BLOCK_BYTES / (int64_t)sizeof(float) / per_tile / nr * nr;
+    return t < nr ? nr : t;
+}
+
 static double sc_wino_cost(const sc_conv_geom *g, const sc_gemm_kernel *gk, int64_t m)
 {
     const double alpha = (double)(m + 2);
@@ -133,9 +141,8 @@ static double sc_wino_cost(const sc_conv_geom *g, const sc_gemm_kernel *gk, int6
     const double u_bytes = alpha * alpha * (double)g->cin_g * (double)g->cout_g * sizeof(float);
     if (u_bytes > 32.0 * 1024 * 1024) {
         /* tiles per block as sc_wino_create sets them, before the thread cut */
-        const int64_t per_tile = (int64_t)(alpha * alpha) * (g->cin_g + g->cout_g);
-        int64_t t = SC_WINO_BLOCK_BYTES / (int64_t)sizeof(float) / per_tile / gk->nr * gk->nr;
-        t = t < gk->nr ? gk->nr : t;
+        const int64_t t =
+            sc_wino_block_tiles((int64_t)(alpha * alpha) * (g->cin_g + g->cout_g), gk->nr);
         cost += 7.0 * u_bytes * (double)((n * tiles + t - 1) / t) / (double)n;
     }
     return cost;
@@ -277,12 +284,9 @@ static sc_status sc_wino_create(sc_conv2d_plan *p, const float *weight, const ch
     int64_t per_tile; /* floats of V and M per tile */
     if (!sc_mul_i64(st->a2, g->cin_g + g->cout_g, &per_tile))
         per_tile = INT64_MAX;
-    int64_t t = SC_WINO_BLOCK_BYTES / (int64_t)sizeof(float) / per_tile;
-    t = t / nr * nr;
+    int64_t t = sc_wino_block_tiles(per_tile, nr);
     const int64_t gtiles = g->n * st->ntiles; /* <= the output size, validated */
     const int64_t tmax = (gtiles + nr - 1) / nr * nr;
-    if (t < nr)
-        t = nr;
     if (t > tmax)
         t = tmax;
     /* Smaller blocks when the images and groups alone give the threads too

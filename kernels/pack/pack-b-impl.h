@@ -17,13 +17,7 @@
 #include <string.h>
 
 #include "internal.h"
-
-/* Lanes [l, SC_VLEN) set. */
-static inline sc_vmask sc_pack_lanes_from(int64_t l)
-{
-    static const float idx[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-    return sc_vcmp_ge(sc_vload(idx), sc_vset1((float)l));
-}
+#include "pack/pack-lanes.h"
 
 #if SC_VLEN == 1
 /* One lane per vector: copy runs (the part of an output row that falls in

@@ -18,15 +18,9 @@
  * Included by pack-xt-<isa>.c after simd/<isa>.h with SC_PACK_XT_FN defined.
  */
 #include "internal.h"
+#include "pack/pack-lanes.h"
 
 #if SC_VLEN > 1
-/* Lanes [l, SC_VLEN) set. */
-static inline sc_vmask sc_xt_lanes_from(int64_t l)
-{
-    static const float idx[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-    return sc_vcmp_ge(sc_vload(idx), sc_vset1((float)l));
-}
-
 /* A row of one vector from up to three runs: a load and a blend per run
    after the first (14-pixel rows put a 12-pixel panel on two rows). */
 static inline __attribute__((always_inline)) void
@@ -37,10 +31,10 @@ sc_xt_rows_blend(const int NR, const float *src, const int64_t *koff, int64_t nk
     sc_vmask m[3];
     for (int r = 0; r < NR; r++) {
         o[r] = off[r] - lane;
-        m[r] = sc_xt_lanes_from(lane);
+        m[r] = sc_pack_lanes_from(lane);
         lane += len[r];
     }
-    const sc_vmask tail = sc_xt_lanes_from(lane);
+    const sc_vmask tail = sc_pack_lanes_from(lane);
     const int zero = lane < mr;
     for (int64_t kk = 0; kk < nk; kk++, dst += mr) {
         const float *s = src + koff[kk];
